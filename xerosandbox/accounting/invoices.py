@@ -1,0 +1,248 @@
+"""``/Invoices``: sales invoices (ACCREC) and bills (ACCPAY).
+
+Rules beyond the spec's types and lengths (xero-facts §6):
+- Type, Contact and LineItems are required on create; Status defaults to DRAFT.
+- ACCREC InvoiceNumber is unique ("Invoice # must be unique.") and auto-numbered INV-0001...
+  when missing; ACCPAY numbers are the supplier's and need not be unique.
+- Status transitions: DRAFT -> DRAFT/SUBMITTED/AUTHORISED/DELETED,
+  SUBMITTED -> SUBMITTED/DRAFT/AUTHORISED/DELETED, AUTHORISED -> AUTHORISED/VOIDED;
+  PAID, VOIDED and DELETED invoices cannot be modified ("Invoice not of valid status for
+  modification"). PAID is only ever set by Xero (here: /_sandbox/objects/.../status).
+- An unknown contact Name creates the contact, as Xero does; other contact fields sent with
+  the invoice update the contact (xero-facts §6: send only ContactID to avoid that).
+- DiscountRate only on ACCREC; AccountCode, TaxType and ItemCode must exist.
+- Lists without ``page`` leave out LineItems (Xero returns them only when paging or when one
+  invoice is asked for).
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response
+
+from ..api import bp, requires_scope
+from . import batch, contacts, documents, lines, listing, msdate
+from .context import current_repo
+from .documents import Rejected
+from .envelope import envelope, not_found, translate_errors
+from .repository import Repository
+
+KIND = "invoices"
+READ = ("accounting.transactions", "accounting.transactions.read", "accounting.invoices",
+        "accounting.invoices.read")
+WRITE = ("accounting.transactions", "accounting.invoices")
+
+ALLOWED = {
+    "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+    "SUBMITTED": {"SUBMITTED", "DRAFT", "AUTHORISED", "DELETED"},
+    "AUTHORISED": {"AUTHORISED", "VOIDED"},
+}
+CREATABLE = {"DRAFT", "SUBMITTED", "AUTHORISED"}
+NOT_MODIFIABLE = "Invoice not of valid status for modification"
+SUMMARY_DROPS = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpayments")
+
+
+# -- reads ------------------------------------------------------------------------------------
+@bp.get("/Invoices")
+@requires_scope(*READ)
+@translate_errors
+def list_invoices() -> Response:
+    repo = current_repo()
+    repo.all(contacts.KIND)  # one read of the contacts, not one per document
+    docs = [render(repo, d) for d in repo.all(KIND)]
+    docs = listing.keep_matching(docs, "InvoiceID", listing.uuid_values("IDs"))
+    docs = listing.keep_matching(docs, "InvoiceNumber", listing.csv_values("InvoiceNumbers"), str.casefold)
+    statuses = {s.upper() for s in listing.csv_values("Statuses")}
+    if statuses:
+        docs = [d for d in docs if d.get("Status") in statuses]
+    contact_ids = set(listing.uuid_values("ContactIDs"))
+    if contact_ids:
+        docs = [d for d in docs if d["Contact"].get("ContactID") in contact_ids]
+    term = (listing.arg("searchTerm") or "").strip().casefold()
+    if term:
+        docs = [d for d in docs if any(term in str(d.get(f) or "").casefold()
+                                       for f in ("InvoiceNumber", "Reference"))]
+    docs = listing.modified_since(docs)
+    docs = listing.apply_where(docs, "Invoice")
+    docs = listing.apply_order(docs, "Invoice")
+    page, pagination = listing.paginate(docs)
+    if pagination is None or listing.flag("summaryOnly"):
+        page = [{k: v for k, v in d.items() if k not in SUMMARY_DROPS} for d in page]
+    return envelope("Invoices", page, pagination)
+
+
+@bp.get("/Invoices/<key>")
+@requires_scope(*READ)
+@translate_errors
+def get_invoice(key: str) -> Response:
+    repo = current_repo()
+    doc = find(repo, key)
+    return envelope("Invoices", [render(repo, doc)]) if doc else not_found()
+
+
+def find(repo: Repository, key: str) -> dict[str, Any] | None:
+    """By InvoiceID when ``key`` is a GUID, else by InvoiceNumber."""
+    try:
+        return repo.get(KIND, str(uuid.UUID(key)))
+    except ValueError:
+        wanted = key.strip().casefold()
+        return next((d for d in repo.all(KIND) if (d.get("InvoiceNumber") or "").casefold() == wanted), None)
+
+
+def render(repo: Repository, doc: dict[str, Any]) -> dict[str, Any]:
+    """The stored invoice with its contact as it is now (name changes show through)."""
+    contact = repo.get(contacts.KIND, doc["Contact"]["ContactID"])
+    return {**doc, "Contact": contacts.summary(contact) if contact else doc["Contact"]}
+
+
+# -- writes -----------------------------------------------------------------------------------
+@bp.put("/Invoices")
+@requires_scope(*WRITE)
+@translate_errors
+def create_invoices() -> Response:
+    return batch.run("Invoices", "Invoice", handle, mode="create")
+
+
+@bp.post("/Invoices")
+@requires_scope(*WRITE)
+@translate_errors
+def upsert_invoices() -> Response:
+    return batch.run("Invoices", "Invoice", handle, mode="upsert")
+
+
+@bp.post("/Invoices/<key>")
+@requires_scope(*WRITE)
+@translate_errors
+def update_invoice(key: str) -> Response:
+    existing = find(current_repo(), key)
+    if existing is None:
+        return not_found()
+    return batch.run("Invoices", "Invoice", handle, mode="update",
+                     url_id=existing["InvoiceID"], id_field="InvoiceID")
+
+
+def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:
+    existing = None
+    invoice_id = element.get("InvoiceID")
+    if invoice_id and write.mode != "create":
+        existing = write.repo.get(KIND, invoice_id)
+        if existing is None:
+            return batch.Result(errors=["An existing Invoice with the specified InvoiceID could not be found"])
+    try:
+        doc, contact_to_save = build(write, element, existing)
+    except Rejected as rejected:
+        return batch.Result(errors=rejected.messages)
+    if contact_to_save is not None:
+        write.repo.save(contacts.KIND, contact_to_save["ContactID"], contact_to_save)
+    write.repo.save(KIND, doc["InvoiceID"], doc)
+    role = "IsCustomer" if doc["Type"] == "ACCREC" else "IsSupplier"
+    contacts.mark_role(write.repo, doc["Contact"]["ContactID"], role)
+    return batch.Result(doc=render(write.repo, doc))
+
+
+def build(write: batch.Write, element: dict[str, Any],
+          existing: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The invoice to store, and a contact to save with it (new or changed, else None);
+    raises Rejected with every rule the element breaks."""
+    current = existing.get("Status") if existing else None
+    wanted = element.get("Status") or current or "DRAFT"
+    documents.check_transition(current, wanted, ALLOWED, CREATABLE, NOT_MODIFIABLE)
+    if existing is not None and wanted in ("DELETED", "VOIDED"):
+        return _stamp({**existing, "Status": wanted, "AmountDue": 0.0}, write), None
+    type_ = _type(element, existing)
+    doc = dict(existing) if existing else _new_invoice(type_, write)
+    doc["Status"] = wanted
+    errors: list[str] = []
+    contact, changed = documents.collect(errors, lambda: documents.resolve_contact(
+        write, documents.contact_reference(element, existing), may_create=True)) or (None, False)
+    if contact is not None:
+        doc["Contact"] = contacts.summary(contact)
+    documents.collect(errors, lambda: _number(write, element, doc, existing))
+    _header(write, element, doc, fresh=existing is None)
+    merged = documents.collect(errors, lambda: _lines(write, element, doc, type_))
+    if errors:
+        raise Rejected(*errors)
+    computed, totals = lines.compute(merged, doc["LineAmountTypes"], write.ref,
+                                     side="sales" if type_ == "ACCREC" else "purchases", unitdp=write.unitdp)
+    doc["LineItems"] = computed
+    doc.update(totals)
+    doc["IsDiscounted"] = totals["TotalDiscount"] > 0
+    doc["AmountDue"] = float(lines.money(totals["Total"]) - lines.money(doc.get("AmountPaid", 0)))
+    return _stamp(doc, write), (contact if changed else None)
+
+
+def _new_invoice(type_: str, write: batch.Write) -> dict[str, Any]:
+    return {"Type": type_, "InvoiceID": str(uuid.uuid4()), "Payments": [], "CreditNotes": [],
+            "Prepayments": [], "Overpayments": [], "AmountPaid": 0.0, "AmountCredited": 0.0,
+            "SentToContact": False, "CurrencyRate": 1.0, "HasAttachments": False, "HasErrors": False,
+            "CurrencyCode": write.ref.currency}
+
+
+def _header(write: batch.Write, element: dict[str, Any], doc: dict[str, Any], *, fresh: bool) -> None:
+    """Plain fields, dates (Date defaults to the organisation's today) and LineAmountTypes."""
+    for key in ("Reference", "Url", "BrandingThemeID", "CurrencyCode", "CurrencyRate", "SentToContact"):
+        if element.get(key) is not None:
+            doc[key] = element[key]
+    documents.set_date(doc, "Date", element.get("Date") or (write.ref.today(write.now) if fresh else None))
+    documents.set_date(doc, "DueDate", element.get("DueDate"))
+    for key in ("ExpectedPaymentDate", "PlannedPaymentDate"):
+        documents.set_date(doc, key, element.get(key), with_string=False)
+    doc["LineAmountTypes"] = element.get("LineAmountTypes") or doc.get("LineAmountTypes") or "Exclusive"
+
+
+def _lines(write: batch.Write, element: dict[str, Any], doc: dict[str, Any], type_: str) -> list[dict[str, Any]]:
+    merged = documents.prepare_lines(write, doc.get("LineItems") or [], element.get("LineItems"),
+                                     side="SalesDetails" if type_ == "ACCREC" else "PurchaseDetails",
+                                     allow_discount=type_ == "ACCREC")
+    if not merged:
+        raise Rejected("At least one line item is required.")
+    return merged
+
+
+def _type(element: dict[str, Any], existing: dict[str, Any] | None) -> str:
+    if existing is not None:
+        return existing["Type"]
+    type_ = element.get("Type")
+    if not type_:
+        raise Rejected("Invoice Type must be specified.")
+    if type_ not in ("ACCREC", "ACCPAY"):
+        raise Rejected(f"Invoice Type '{type_}' cannot be used on the Invoices endpoint.")
+    return type_
+
+
+def _number(write: batch.Write, element: dict[str, Any], doc: dict[str, Any],
+            existing: dict[str, Any] | None) -> None:
+    number = (element.get("InvoiceNumber") or "").strip()
+    if doc["Type"] != "ACCREC":
+        if number:
+            doc["InvoiceNumber"] = number
+        return
+    others = {(d.get("InvoiceNumber") or "").casefold() for d in write.repo.all(KIND)
+              if d.get("Type") == "ACCREC" and d["InvoiceID"] != doc["InvoiceID"]}
+    if number:
+        if number.casefold() in others:
+            raise Rejected("Invoice # must be unique.")
+        doc["InvoiceNumber"] = number
+    elif existing is None or not doc.get("InvoiceNumber"):
+        doc["InvoiceNumber"] = documents.next_number(write, "invoice_number", "INV-", others)
+
+
+def _stamp(doc: dict[str, Any], write: batch.Write) -> dict[str, Any]:
+    doc["UpdatedDateUTC"] = msdate.ms_from_epoch(write.now)
+    doc["UpdatedDateUTCString"] = msdate.utc_string(write.now)
+    return doc
+
+
+def set_status(repo: Repository, doc: dict[str, Any], status: str, now: float) -> dict[str, Any]:
+    """Xero-side status change (a user approving, paying or voiding in Xero's UI)."""
+    doc = dict(doc)
+    doc["Status"] = status
+    if status == "PAID":
+        doc["AmountPaid"] = doc.get("Total", 0.0)
+        doc["AmountDue"] = 0.0
+        doc["FullyPaidOnDate"] = msdate.ms(msdate.today(now))
+    doc["UpdatedDateUTC"] = msdate.ms_from_epoch(now)
+    doc["UpdatedDateUTCString"] = msdate.utc_string(now)
+    repo.save(KIND, doc["InvoiceID"], doc)
+    return doc

@@ -1,0 +1,95 @@
+"""Persistence of accounting objects: one row per object, per organisation.
+
+Objects are kept as the JSON Xero would return (API shape, MS dates included), so reads
+are a load and writes a dump; filtering happens in Python on those shapes (a sandbox
+organisation holds thousands of objects at most). Insertion order (rowid) is the default
+list order, so paging is stable. Per-organisation counters back auto-numbering.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..store import Store, loads
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounting_objects (
+    tenant_id   TEXT NOT NULL REFERENCES organisations(tenant_id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,   -- contacts | invoices | purchaseorders | items | accounts | taxrates
+    object_id   TEXT NOT NULL,   -- the object's Xero id (ContactID, InvoiceID, ..., TaxType)
+    doc         TEXT NOT NULL,   -- the object as the API returns it (JSON)
+    PRIMARY KEY (tenant_id, kind, object_id)
+);
+CREATE TABLE IF NOT EXISTS accounting_counters (
+    tenant_id   TEXT NOT NULL REFERENCES organisations(tenant_id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,   -- e.g. "invoice_number", "purchase_order_number"
+    value       INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, name)
+);
+"""
+
+
+class Repository:
+    """The accounting objects of one organisation, for the length of one request.
+
+    A kind that has been listed once stays in memory (write-through): a batch of 50 checks
+    uniqueness against every stored object per element, which must not re-read and re-parse
+    the whole table each time. Callers treat returned objects as read-only (copy to change).
+    """
+
+    def __init__(self, store: Store, tenant_id: str) -> None:
+        self.store = store
+        self.tenant_id = tenant_id
+        self._cache: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        if kind not in self._cache:
+            rows = self.store.all(
+                "SELECT object_id, doc FROM accounting_objects WHERE tenant_id = ? AND kind = ? "
+                "ORDER BY rowid", (self.tenant_id, kind))
+            self._cache[kind] = {row["object_id"]: loads(row["doc"]) for row in rows}
+        return list(self._cache[kind].values())
+
+    def get(self, kind: str, object_id: str) -> dict[str, Any] | None:
+        if kind in self._cache:
+            return self._cache[kind].get(object_id.lower())
+        row = self.store.one(
+            "SELECT doc FROM accounting_objects WHERE tenant_id = ? AND kind = ? AND object_id = ?",
+            (self.tenant_id, kind, object_id.lower()))
+        return loads(row["doc"]) if row else None
+
+    def has_any(self, kind: str) -> bool:
+        return self.store.one("SELECT 1 FROM accounting_objects WHERE tenant_id = ? AND kind = ? LIMIT 1",
+                              (self.tenant_id, kind)) is not None
+
+    def save(self, kind: str, object_id: str, doc: dict[str, Any]) -> None:
+        """Insert or replace, keeping the original row (and so its place in list order)."""
+        self.store.execute(
+            "INSERT INTO accounting_objects (tenant_id, kind, object_id, doc) VALUES (?,?,?,?) "
+            "ON CONFLICT (tenant_id, kind, object_id) DO UPDATE SET doc = excluded.doc",
+            (self.tenant_id, kind, object_id.lower(), _dump(doc)))
+        if kind in self._cache:
+            self._cache[kind][object_id.lower()] = doc
+
+    def delete(self, kind: str, object_id: str) -> bool:
+        cursor = self.store.execute(
+            "DELETE FROM accounting_objects WHERE tenant_id = ? AND kind = ? AND object_id = ?",
+            (self.tenant_id, kind, object_id.lower()))
+        self._cache.get(kind, {}).pop(object_id.lower(), None)
+        return cursor.rowcount > 0
+
+    def next_counter(self, name: str) -> int:
+        """1, 2, 3 ... per organisation (call inside a transaction)."""
+        self.store.execute(
+            "INSERT INTO accounting_counters (tenant_id, name, value) VALUES (?, ?, 1) "
+            "ON CONFLICT (tenant_id, name) DO UPDATE SET value = value + 1",
+            (self.tenant_id, name))
+        row = self.store.one("SELECT value FROM accounting_counters WHERE tenant_id = ? AND name = ?",
+                             (self.tenant_id, name))
+        assert row is not None
+        return int(row["value"])
+
+
+def _dump(doc: dict[str, Any]) -> str:
+    """Compact JSON that keeps the field order we built (responses read like Xero's)."""
+    return json.dumps(doc, separators=(",", ":"))
