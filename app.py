@@ -1,0 +1,3 @@
+from xeroapp import create_app
+
+app = create_app()

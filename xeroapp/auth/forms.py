@@ -1,0 +1,51 @@
+"""Sign-up and log-in forms."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from xeroapp.models.workspace import find_user_by_email
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class SignupForm(FlaskForm):
+    workspace_name = StringField(
+        "Business name",
+        validators=[DataRequired("Enter the name of your business."), Length(max=120)],
+        description="The name of your workspace, usually your company's name.",
+    )
+    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address, like name@example.com.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=MIN_PASSWORD_LENGTH, max=200,
+                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm password",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
+    )
+
+    def validate_email(self, field) -> None:
+        if find_user_by_email(field.data) is not None:
+            raise ValidationError("An account with this email already exists. Log in instead.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])

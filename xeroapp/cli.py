@@ -1,0 +1,63 @@
+"""Flask CLI commands: ``flask --app app seed-demo``, ``rq-worker`` and ``sweep-pushes``."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Create (or complete) the demo workspace; running it again changes nothing."""
+    from xeroapp.seed import seed_demo
+
+    summary = seed_demo()
+    click.echo(f"Demo workspace ready: log in as {summary.email} / {summary.password} "
+               f"({summary.created} records created)")
+
+
+@click.command("rq-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--with-scheduler", is_flag=True, help="Also run RQ's scheduler (retries, delays).")
+@click.option("--queue", "queues", multiple=True, help="Queue to listen on (repeatable); "
+              "default: every queue in RQ_QUEUES.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process instead of forking.")
+@click.option("--sweep/--no-sweep", default=True, show_default=True,
+              help="With --with-scheduler: sweep pending pushes RQ lost every 30 s.")
+@with_appcontext
+def rq_worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...], simple: bool,
+                      sweep: bool) -> None:
+    """Run an RQ worker whose jobs execute inside this app's context."""
+    from xeroapp.worker import build_worker
+
+    app = current_app._get_current_object()
+    # The sweep reschedules itself through RQ's scheduler; a burst worker would not stay for it.
+    worker = build_worker(app, list(queues) or None, simple=simple,
+                          sweep=sweep and with_scheduler and not burst)
+    worker.work(burst=burst, with_scheduler=with_scheduler)
+
+
+@click.command("sweep-pushes")
+@with_appcontext
+def sweep_pushes_command() -> None:
+    """Enqueue pending pushes that RQ does not hold (Redis was down, a worker died)."""
+    from redis.exceptions import RedisError
+
+    from xeroapp.sync.sweeper import sweep
+
+    try:
+        report = sweep()
+    except RedisError as exc:
+        raise click.ClickException(f"Redis is unavailable, nothing was swept: {exc}") from exc
+    if report.locked_out:
+        click.echo("Another sweep is running; nothing done.")
+        return
+    click.echo(f"Enqueued {len(report.enqueued)} pending push(es), "
+               f"{len(report.revived)} of them from a dead worker.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(rq_worker_command)
+    app.cli.add_command(sweep_pushes_command)

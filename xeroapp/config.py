@@ -1,0 +1,210 @@
+"""Settings, read from the environment when the app is built (DESIGN.md §2).
+
+Nothing here runs at import time: ``load_config`` is called by ``create_app`` so that tests,
+the CLI and the RQ worker each read the environment they were started with. Secrets are never
+hard-coded; when SECRET_KEY or TOKEN_ENCRYPTION_KEY is unset, one is generated on first start
+into the instance folder (mode 0600) and reused afterwards, so sessions and encrypted tokens
+survive restarts.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from flask import Flask
+
+DEFAULT_SCOPES = (
+    "openid profile email offline_access "
+    "accounting.contacts accounting.settings accounting.invoices"
+)
+
+
+class Config:
+    """Defaults; every one of them can be overridden from the environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Flask-WTF: tokens last as long as the session, and htmx sends them as X-CSRFToken.
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+
+    XERO_CLIENT_ID = "sandbox-app"
+    XERO_CLIENT_SECRET = "sandbox-secret"
+    XERO_LOGIN_URL = "https://login.xero.com"
+    XERO_IDENTITY_URL = "https://identity.xero.com"
+    XERO_API_URL = "https://api.xero.com"
+    XERO_SCOPES = DEFAULT_SCOPES
+
+    # The RQ queues this app enqueues on; `flask rq-worker` listens on all of them by default.
+    RQ_QUEUES = ["xero"]
+    REDIS_URL: str | None = None  # no default: `make run` and the tests provide one
+
+    DEFAULT_CURRENCY = "NZD"
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default
+
+    # "production" means served over HTTPS by gunicorn behind a proxy: secure cookies, HSTS,
+    # ProxyFix, and no start without SECRET_KEY and TOKEN_ENCRYPTION_KEY (xeroapp/security.py).
+    XEROAPP_ENV = "development"
+    # Proxies in front of the app whose X-Forwarded-* headers are trusted. None: 1 in
+    # production (one load balancer or nginx), 0 otherwise, so nobody can spoof them in dev.
+    TRUSTED_PROXIES: int | None = None
+    # /healthz/workers answers 503 when the oldest queued job has waited longer than this.
+    HEALTH_MAX_QUEUE_WAIT = 600
+
+
+class TestConfig(Config):
+    """For the test suite: CSRF stays ON (the test client sends the token like htmx does)."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    TOKEN_ENCRYPTION_KEY = "Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMtbG9uZy1rZXk="  # base64 of 32 bytes
+    WTF_CSRF_SSL_STRICT = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests; never use this in production
+
+
+# Environment variables copied into app.config as strings when set.
+_PLAIN_ENV = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "TOKEN_ENCRYPTION_KEY",
+    "REDIS_URL",
+    "XERO_CLIENT_ID",
+    "XERO_CLIENT_SECRET",
+    "XERO_LOGIN_URL",
+    "XERO_IDENTITY_URL",
+    "XERO_API_URL",
+    "XERO_SCOPES",
+    "XEROAPP_ENV",
+)
+# Environment variables read as whole numbers.
+_INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT")
+ENVIRONMENTS = ("development", "production")
+
+
+def load_config(app: Flask, override: type | Mapping[str, Any] | None) -> None:
+    """Fill ``app.config``: Config's defaults, then the environment, then ``override``.
+
+    A class override (e.g. TestConfig) contributes only what it sets beyond Config, so the
+    environment still beats the defaults it inherits (an end-to-end test can pass TestConfig
+    and point XERO_API_URL at a sandbox).
+    """
+    app.config.from_object(Config)
+    for name in _PLAIN_ENV:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    for name in _INT_ENV:
+        if os.environ.get(name):
+            app.config[name] = _int_setting(name, os.environ[name])
+
+    if isinstance(override, Mapping):
+        app.config.update(override)
+    elif override is not None:
+        app.config.update(_own_settings(override))
+
+    for url_key in ("XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL"):
+        app.config[url_key] = app.config[url_key].rstrip("/")
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    require_production_secrets(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app, "secret_key", lambda: secrets.token_hex(32))
+    if not app.config.get("TOKEN_ENCRYPTION_KEY"):
+        app.config["TOKEN_ENCRYPTION_KEY"] = instance_secret(
+            app, "token_encryption_key", lambda: Fernet.generate_key().decode()
+        )
+
+
+def is_production(app: Flask) -> bool:
+    return app.config["XEROAPP_ENV"] == "production"
+
+
+def require_production_secrets(app: Flask) -> None:
+    """Refuse to start a production app whose secrets would be generated on this machine.
+
+    A generated key lives in one machine's instance/ folder: a second web machine would
+    reject the first one's sessions, and a worker could not decrypt the tokens the web app
+    stored. Development keeps generating them so that `make run` needs no set-up.
+    """
+    environment = app.config["XEROAPP_ENV"]
+    if environment not in ENVIRONMENTS:
+        raise RuntimeError(f"XEROAPP_ENV={environment!r}: expected one of {', '.join(ENVIRONMENTS)}")
+    if not is_production(app):
+        return
+    missing = [name for name in ("SECRET_KEY", "TOKEN_ENCRYPTION_KEY") if not app.config.get(name)]
+    if missing:
+        raise RuntimeError(
+            f"XEROAPP_ENV=production needs {' and '.join(missing)} set in the environment "
+            "(the same values on every web and worker machine)"
+        )
+
+
+def _int_setting(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name}={value!r}: expected a whole number") from None
+
+
+def _own_settings(config_class: type) -> dict[str, Any]:
+    """Upper-case settings of ``config_class`` that are not simply inherited from Config."""
+    inherited = object()
+    return {
+        name: getattr(config_class, name)
+        for name in dir(config_class)
+        if name.isupper() and getattr(config_class, name) is not getattr(Config, name, inherited)
+    }
+
+
+def database_uri(app: Flask) -> str:
+    """DATABASE_URL (or SQLALCHEMY_DATABASE_URI) normalised; SQLite under instance/ by default."""
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        return f"sqlite:///{Path(app.instance_path) / 'xeroapp.db'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Hosting platforms hand out ``postgres://`` URLs; SQLAlchemy needs a driver name.
+
+    We install psycopg 3, so both spellings go to ``postgresql+psycopg://`` (SQLAlchemy's bare
+    ``postgresql://`` would look for psycopg2, which is not installed).
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret(app: Flask, filename: str, generate) -> str:
+    """Read instance/<filename>, creating it (0600) with ``generate()`` the first time."""
+    folder = Path(app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / filename
+    try:
+        # O_EXCL: if two processes start at once, exactly one writes and the other reads.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path)
+    value = generate()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def _read_secret(path: Path, wait: float = 2.0) -> str:
+    """Read a secret another process may be writing this very moment (created, not yet filled)."""
+    deadline = time.monotonic() + wait
+    while True:
+        value = path.read_text().strip()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{path} is empty; delete it to generate a new secret")
+        time.sleep(0.05)

@@ -1,0 +1,188 @@
+"""Settings > Integrations: connect, pick an organisation, confirm a switch, disconnect.
+
+Every failure a user can meet ends on the Integrations page with a message in plain words:
+cancelled at Xero, a tampered or replayed callback (refused, nothing stored), Xero
+unreachable. Nothing here prints a token or puts one in the browser session.
+"""
+from __future__ import annotations
+
+import logging
+
+import requests
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from joserfc.errors import JoseError
+from wtforms import SelectChoice
+
+from xeroapp.extensions import db
+from xeroapp.integrations import bp, connecting, pending
+from xeroapp.integrations.forms import ChooseOrganisationForm, PurchaseOrderSettingsForm
+from xeroapp.xero.errors import TransportError, Unavailable, XeroError
+from xeroapp.xero.oauth import xero_oauth
+from xeroapp.xero.tokens import token_health
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE = ("We could not reach Xero just now, so nothing was changed. "
+               "Please try again in a few minutes.")
+
+
+def _page(template: str, **context):
+    # These pages live under Settings: highlight it in the main navigation.
+    return render_template(template, active_area="settings", **context)
+
+
+def _to_index():
+    return redirect(url_for("integrations.index"))
+
+
+@bp.get("/integrations/")
+def index():
+    connection = connecting.connection_of(current_user.workspace_id)
+    health = token_health(connection) if connection else None
+    return _page("integrations/index.html", connection=connection, health=health)
+
+
+@bp.post("/integrations/connect")
+def connect():
+    pending.discard()
+    try:
+        return xero_oauth().authorize_redirect(url_for("integrations.callback", _external=True))
+    except requests.RequestException:
+        log.warning("Xero discovery unreachable", exc_info=True)
+        flash(UNREACHABLE, "error")
+        return _to_index()
+
+
+@bp.get("/integrations/callback")
+def callback():
+    if request.args.get("error") == "access_denied":
+        flash("You cancelled at Xero, so nothing was connected or changed.", "info")
+        return _to_index()
+    try:
+        token = xero_oauth().authorize_access_token()
+        granted = connecting.granted_connections(token)
+    except MismatchingStateError:
+        flash("That reply from Xero does not match a connection started here, or it was already "
+              "used. Nothing was stored. Start again with Connect to Xero.", "error")
+        return _to_index()
+    except OAuthError as exc:
+        flash(f"Xero did not complete the connection ({exc.error or 'refused'}). Nothing was "
+              "stored. Please try again.", "error")
+        return _to_index()
+    except JoseError:
+        flash("Xero's sign-in reply could not be verified, so it was refused. Nothing was stored.",
+              "error")
+        return _to_index()
+    except (requests.RequestException, TransportError, Unavailable):
+        log.warning("Xero unreachable during the callback", exc_info=True)
+        flash(UNREACHABLE, "error")
+        return _to_index()
+    except (connecting.ConnectFailed, XeroError) as exc:
+        flash(str(exc), "error")
+        return _to_index()
+
+    authorisation = pending.PendingAuthorisation(
+        token={k: v for k, v in token.items() if k != "userinfo"}, connections=granted,
+        user_id=current_user.id, workspace_id=current_user.workspace_id)
+    if len(granted) > 1:
+        pending.save(authorisation)
+        return redirect(url_for("integrations.choose"))
+    return _finish(authorisation, granted[0]["tenantId"])
+
+
+def _finish(authorisation: pending.PendingAuthorisation, tenant_id: str):
+    """Save the choice, unless it replaces another organisation: that needs a confirmation."""
+    if connecting.is_switch(authorisation.workspace_id, tenant_id):
+        authorisation.chosen_tenant_id = tenant_id
+        pending.save(authorisation)
+        return redirect(url_for("integrations.confirm"))
+    return _save(authorisation, tenant_id)
+
+
+def _save(authorisation: pending.PendingAuthorisation, tenant_id: str):
+    try:
+        connection = connecting.save_connection(authorisation, tenant_id, current_user)
+    except (TransportError, Unavailable):
+        flash(UNREACHABLE, "error")
+        return _to_index()
+    except connecting.ConnectFailed as exc:
+        flash(str(exc), "error")
+        return _to_index()
+    finally:
+        pending.discard()
+    flash(f"Connected to {connection.tenant_name}.", "success")
+    return _to_index()
+
+
+def _pending_or_expired():
+    authorisation = pending.load()
+    if authorisation is None:
+        flash("That connection attempt has expired. Start again with Connect to Xero.", "warning")
+    return authorisation
+
+
+@bp.route("/integrations/choose", methods=["GET", "POST"])
+def choose():
+    authorisation = _pending_or_expired()
+    if authorisation is None:
+        return _to_index()
+    form = ChooseOrganisationForm()
+    form.tenant.choices = [SelectChoice(c["tenantId"], c["tenantName"])
+                          for c in authorisation.connections]
+    if form.validate_on_submit():
+        return _finish(authorisation, form.tenant.data)
+    current = connecting.connection_of(current_user.workspace_id)
+    return _page("integrations/choose.html", form=form, current=current)
+
+
+@bp.route("/integrations/confirm", methods=["GET", "POST"])
+def confirm():
+    authorisation = _pending_or_expired()
+    if authorisation is None:
+        return _to_index()
+    chosen = authorisation.connection_for(authorisation.chosen_tenant_id)
+    if chosen is None:
+        abort(404)
+    if request.method == "POST":
+        if request.form.get("decision") != "switch":
+            pending.discard()
+            flash("Kept the current organisation. Nothing was changed.", "info")
+            return _to_index()
+        return _save(authorisation, chosen["tenantId"])
+    current = connecting.connection_of(current_user.workspace_id)
+    return _page("integrations/confirm.html", chosen=chosen, current=current)
+
+
+@bp.route("/integrations/disconnect", methods=["GET", "POST"])
+def disconnect():
+    connection = connecting.connection_of(current_user.workspace_id)
+    if connection is None:
+        flash("Xero is not connected.", "info")
+        return _to_index()
+    if request.method == "GET":
+        return _page("integrations/disconnect.html", connection=connection)
+    try:
+        name = connecting.disconnect(connection)
+    except (TransportError, Unavailable):
+        db.session.rollback()
+        flash("We could not reach Xero, so the app is still connected. Please try again in a "
+              "few minutes.", "error")
+        return _to_index()
+    flash(f"Disconnected from {name}. Records already sent stay linked; reconnect the same "
+          "organisation to keep updating them.", "success")
+    return _to_index()
+
+
+@bp.route("/purchase-orders", methods=["GET", "POST"])
+def purchase_orders():
+    workspace = current_user.workspace
+    form = PurchaseOrderSettingsForm(obj=workspace)
+    if form.validate_on_submit():
+        workspace.po_save_to_xero_default = form.po_save_to_xero_default.data
+        workspace.po_xero_status = form.po_xero_status.data
+        db.session.commit()
+        flash("Purchase order settings saved.", "success")
+        return redirect(url_for("integrations.purchase_orders"))
+    return _page("integrations/purchase_orders.html", form=form)

@@ -1,0 +1,159 @@
+"""Between the invoice form and the Invoice rows: choices, prefilled values, saving lines."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from wtforms import SelectChoice
+
+from xeroapp.extensions import db
+from xeroapp.invoices import tax
+from xeroapp.invoices.forms import Choices, InvoiceForm, LineForm
+from xeroapp.invoices.numbering import suggest_number
+from xeroapp.invoices.totals import LineFigures, Totals, compute_totals
+from xeroapp.models import Client, Invoice, InvoiceLine, Product, Workspace
+
+# Payment terms for a new invoice when nothing else says otherwise: due two weeks after issue.
+DEFAULT_TERMS = timedelta(days=14)
+
+
+def client_choices(workspace_id: int) -> Choices:
+    rows = db.session.execute(sa.select(Client.id, Client.name)
+                              .where(Client.workspace_id == workspace_id)
+                              .order_by(Client.name, Client.id))
+    return [SelectChoice(str(row.id), row.name) for row in rows]
+
+
+def product_choices(workspace_id: int, keep: set[int] | None = None) -> Choices:
+    """Published products (Shipping and Handling is not), plus any already on the invoice."""
+    shown = Product.published.is_(True)
+    if keep:
+        shown = sa.or_(shown, Product.id.in_(keep))
+    rows = db.session.execute(sa.select(Product.id, Product.name, Product.sku)
+                              .where(Product.workspace_id == workspace_id, shown)
+                              .order_by(Product.name, Product.id))
+    return [SelectChoice("", "—"), *(SelectChoice(str(row.id), f"{row.name} ({row.sku})") for row in rows)]
+
+
+def configure(form: InvoiceForm, workspace: Workspace, invoice: Invoice | None = None) -> InvoiceForm:
+    saved = invoice.lines if invoice is not None else []
+    form.configure(
+        clients=client_choices(workspace.id),
+        products=product_choices(workspace.id, {line.product_id for line in saved if line.product_id}),
+        tax_rates=tax.rate_choices(workspace, {line.tax_type for line in saved if line.tax_type}),
+    )
+    return form
+
+
+def new_invoice_data(workspace: Workspace, client_id: int | None = None) -> dict[str, Any]:
+    today = date.today()
+    return {
+        "number": suggest_number(workspace.id),
+        "client_id": str(client_id) if client_id else "",
+        "issue_date": today,
+        "due_date": today + DEFAULT_TERMS,
+        "currency": workspace.default_currency,
+        "amount_type": "Exclusive",
+        "lines": [{"quantity": 1}],
+    }
+
+
+def invoice_data(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "number": invoice.number,
+        "client_id": str(invoice.client_id),
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "reference": invoice.reference or "",
+        "currency": invoice.currency,
+        "amount_type": invoice.amount_type,
+        "lines": [line_data(line) for line in invoice.lines],
+    }
+
+
+def line_data(line: InvoiceLine) -> dict[str, Any]:
+    return {
+        "line_id": str(line.id) if line.id else "",
+        "product_id": str(line.product_id) if line.product_id else "",
+        "description": line.description,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "discount_rate": line.discount_rate,
+        "account_code": line.account_code or "",
+        "tax_type": line.tax_type or "",
+    }
+
+
+def duplicate_data(invoice: Invoice, workspace: Workspace) -> dict[str, Any]:
+    """The invoice's values for a new one: a new number, today's date, the same terms."""
+    data = invoice_data(invoice)
+    today = date.today()
+    terms = (invoice.due_date - invoice.issue_date) if invoice.due_date else DEFAULT_TERMS
+    data.update(number=suggest_number(workspace.id), issue_date=today, due_date=today + terms)
+    for line in data["lines"]:
+        line["line_id"] = ""
+    return data
+
+
+def fill_from_product(line: LineForm, product: Product) -> None:
+    """Choosing a product brings its sales details, as picking an item does in Xero."""
+    line.description.data = product.name
+    line.description.raw_data = None
+    if product.sale_price is not None:
+        line.unit_price.data, line.unit_price.raw_data = product.sale_price, None
+    if product.sales_account_code:
+        line.account_code.data, line.account_code.raw_data = product.sales_account_code, None
+    if product.tax_type and product.tax_type in {choice.value for choice in line.tax_type.choices}:
+        line.tax_type.data = product.tax_type
+
+
+def apply_form(invoice: Invoice, form: InvoiceForm) -> None:
+    """Copy a validated form onto ``invoice``, editing its lines in place.
+
+    Posted rows carry the id of the line they show: that line is updated rather than replaced,
+    so Xero's LineItemID on it survives and an Update edits the line in Xero.
+    """
+    invoice.number = form.number.data.strip()
+    invoice.client_id = int(form.client_id.data)
+    invoice.issue_date = form.issue_date.data
+    invoice.due_date = form.due_date.data
+    invoice.reference = (form.reference.data or "").strip() or None
+    invoice.currency = form.currency.data
+    invoice.amount_type = form.amount_type.data
+    existing = {str(line.id): line for line in invoice.lines if line.id}
+    kept: list[InvoiceLine] = []
+    for position, entry in enumerate(form.lines.entries):
+        row = entry.form
+        line = existing.pop(row.line_id.data or "", None) or InvoiceLine()
+        line.position = position
+        line.product_id = int(row.product_id.data) if row.product_id.data else None
+        line.description = row.description.data.strip()
+        line.quantity = row.quantity.data
+        line.unit_price = row.unit_price.data
+        line.discount_rate = row.discount_rate.data or None
+        line.account_code = (row.account_code.data or "").strip() or None
+        line.tax_type = row.tax_type.data or None
+        kept.append(line)
+    invoice.lines = kept  # lines no longer posted are deleted (delete-orphan)
+
+
+def posted_figures(form: InvoiceForm) -> list[tuple[str, LineFigures]]:
+    """(row, figures) for every row on the page, read leniently: what cannot be read counts 0."""
+    return [(entry.name.rsplit("-", 1)[-1], _figures(entry.form)) for entry in form.lines.entries]
+
+
+def _figures(line: LineForm) -> LineFigures:
+    return LineFigures(quantity=line.quantity.data, unit_price=line.unit_price.data,
+                       discount_rate=line.discount_rate.data, tax_type=line.tax_type.data or None)
+
+
+def invoice_totals(invoice: Invoice, rate_of=None) -> Totals:
+    rate_of = rate_of or tax.rate_lookup(invoice_workspace(invoice))
+    figures = [LineFigures(line.quantity, line.unit_price, line.discount_rate, line.tax_type)
+               for line in invoice.lines]
+    return compute_totals(figures, invoice.amount_type, rate_of)
+
+
+def invoice_workspace(invoice: Invoice) -> Workspace:
+    return db.session.get(Workspace, invoice.workspace_id)

@@ -1,0 +1,140 @@
+"""The invoice form and its line rows.
+
+Lines are a FieldList of ``LineForm`` rows named ``lines-<n>-<field>``, numbered 0..n-1 on every
+render (FieldList renumbers posted rows; removing a row renumbers the rest). Rows the user left
+completely empty are dropped before validation, so an unused spare row never blocks a save.
+
+Choices that depend on the workspace (clients, published products, tax rates) are set by the
+caller through ``InvoiceForm.configure`` (xeroapp.invoices.editing builds them, keeping values
+already saved on the invoice valid). Only those choices validate, so a posted id of another
+workspace's client or of an unpublished product is refused.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms.fields import DateField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from xeroapp.models.documents import AMOUNT_TYPES
+from xeroapp.products.fields import DecimalText, MoneyField, QuantityField
+from xeroapp.settings.forms import CURRENCIES
+
+Choices = list[SelectChoice]
+
+
+class PercentField(DecimalText):
+    min_places = 0
+    limit = Decimal("1000")
+    invalid_message = "Enter a percentage, like 10."
+
+
+def positive(form, field) -> None:
+    if field.data is not None and field.data <= 0:
+        raise ValidationError("Enter a quantity above 0.")
+
+
+def two_places(form, field) -> None:
+    if field.data is not None and field.data.as_tuple().exponent < -2:
+        raise ValidationError("Use at most 2 decimal places.")
+
+
+class LineForm(Form):
+    line_id = HiddenField()
+    product_id = SelectField("Product", choices=[], validate_choice=True)
+    description = StringField("Description", validators=[
+        DataRequired("Enter a description."),
+        Length(max=4000, message="Use at most 4000 characters (Xero's limit)."),
+    ])
+    quantity = QuantityField("Qty", validators=[InputRequired("Enter a quantity."), positive])
+    unit_price = MoneyField("Unit price", validators=[
+        InputRequired("Enter a unit price (0 or more)."),
+        NumberRange(min=0, message="The unit price cannot be negative."),
+    ])
+    discount_rate = PercentField("Disc. %", validators=[
+        Optional(), NumberRange(min=0, max=100, message="Enter a discount from 0 to 100."),
+        two_places,
+    ])
+    account_code = StringField("Account", validators=[
+        Optional(), Length(max=10, message="Xero account codes have at most 10 characters."),
+        Regexp(r"^[A-Za-z0-9]+$", message="Use letters and digits only, like 200."),
+    ])
+    tax_type = SelectField("Tax rate", choices=[], validate_choice=True)
+
+    CONTENT_FIELDS = ("product_id", "description", "unit_price", "discount_rate", "account_code",
+                      "tax_type")
+
+    def is_blank(self) -> bool:
+        """Nothing typed: no content, and the quantity still empty or the default 1."""
+        if any((getattr(self, name).raw_data or [""])[0].strip() for name in self.CONTENT_FIELDS):
+            return False
+        return (self.quantity.raw_data or [""])[0].strip() in ("", "1")
+
+    def configure(self, products: Choices, tax_rates: Choices) -> None:
+        self.product_id.choices = products
+        self.tax_type.choices = tax_rates
+
+
+class InvoiceForm(FlaskForm):
+    number = StringField("Invoice number", validators=[
+        DataRequired("Enter an invoice number."),
+        Length(max=255, message="Use at most 255 characters (Xero's limit)."),
+    ])
+    client_id = SelectField("Client", choices=[], validate_choice=True,
+                            validators=[DataRequired("Choose a client.")])
+    issue_date = DateField("Issue date", validators=[InputRequired("Enter the issue date.")])
+    due_date = DateField("Due date", validators=[InputRequired("Enter the due date.")])
+    reference = StringField("Reference", validators=[
+        Optional(), Length(max=255, message="Use at most 255 characters."),
+    ])
+    currency = SelectField("Currency", choices=[SelectChoice(code, code) for code in sorted(CURRENCIES)],
+                           validate_choice=True)
+    amount_type = SelectField("Amounts are",
+                              choices=[SelectChoice(value, label) for value, label in AMOUNT_TYPES.items()],
+                              validate_choice=True)
+    lines = FieldList(FormField(LineForm), min_entries=1)
+
+    def configure(self, *, clients: Choices, products: Choices, tax_rates: Choices) -> None:
+        self.client_id.choices = [SelectChoice("", "Choose a client…"), *clients]
+        self._products, self._tax_rates = products, tax_rates
+        for entry in self.lines:
+            entry.form.configure(products, tax_rates)
+
+    def drop_blank_lines(self) -> None:
+        self.remove_lines([entry for entry in self.lines.entries if entry.form.is_blank()])
+
+    def remove_lines(self, entries: list) -> None:
+        """Remove rows and renumber the rest 0..n-1, as FieldList numbers posted rows: the page's
+        row numbers then always match the server's (live totals address rows by number)."""
+        self.lines.entries = [entry for entry in self.lines.entries if entry not in entries]
+        self.lines._compact_indices()  # wtforms' own renumbering (FieldList.process uses it)
+
+    def validate_lines(self, field) -> None:
+        if not field.entries:
+            raise ValidationError("Add at least one line.")
+
+    def validate_due_date(self, field) -> None:
+        issued = self.issue_date.data
+        if field.data and isinstance(issued, date) and field.data < issued:
+            raise ValidationError("The due date cannot be before the issue date.")
+
+    def add_line(self) -> None:
+        """A new empty row (quantity 1), numbered after the highest row on the page."""
+        self.lines.append_entry({"quantity": 1})
+        self.lines.entries[-1].form.configure(self._products, self._tax_rates)
+
+    def ensure_a_row(self) -> None:
+        """Re-rendering with no rows left (all blank or removed): give the user one to type in."""
+        if not self.lines.entries:
+            self.add_line()

@@ -1,0 +1,21 @@
+"""All models, importable from one place (``from xeroapp.models import Invoice``)."""
+from xeroapp.models.catalogue import Product
+from xeroapp.models.contacts import Client, Supplier
+from xeroapp.models.documents import Invoice, InvoiceLine, PurchaseOrder, PurchaseOrderLine
+from xeroapp.models.workspace import User, Workspace
+from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
+
+__all__ = [
+    "Client",
+    "Invoice",
+    "InvoiceLine",
+    "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PushJob",
+    "Supplier",
+    "User",
+    "Workspace",
+    "XeroConnection",
+    "XeroLink",
+]

@@ -1,0 +1,161 @@
+"""What we know about Xero: the workspace's connection, record links, and push jobs."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from xeroapp import crypto
+from xeroapp.extensions import db
+from xeroapp.models.mixins import Timestamped, WorkspaceOwned
+from xeroapp.models.types import UTCDateTime, utcnow
+from xeroapp.models.workspace import User, Workspace
+
+# record_kind values: one per pushable model (each model carries the same `record_kind`).
+RECORD_KINDS = ("client", "supplier", "product", "invoice", "purchase_order")
+
+PUSH_ACTIONS = ("send", "update")
+# "ambiguous": the push stopped because several Xero contacts share the name; a person chooses
+# one (or "create new") on the panel, which records a new push carrying that choice.
+# "blocked": a purchase order's products are not Items in Xero yet (error_kind
+# "products_missing", the products in ``choices``); the missing-products dialog creates them
+# and records a new push.
+PUSH_STATUSES = ("queued", "running", "waiting", "done", "failed", "ambiguous", "blocked")
+PENDING_PUSH_STATUSES = ("queued", "running", "waiting")
+# PushJob.error_kind: what the panel offers next (Try again, choose a contact, nothing).
+PUSH_ERROR_KINDS = ("validation", "locked", "unreachable", "rate_limit", "not_found", "ambiguous",
+                    "products_missing")
+
+
+class XeroConnection(Timestamped, db.Model):
+    """The one Xero organisation a workspace is connected to, with its (encrypted) tokens."""
+
+    __tablename__ = "xero_connections"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    workspace_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("workspaces.id"), unique=True)
+    tenant_id: so.Mapped[str] = so.mapped_column(sa.String(36), index=True)
+    tenant_name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    connection_id: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    # Organisation.ShortCode: deep links open the right organisation with it.
+    short_code: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    access_token_encrypted: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    refresh_token_encrypted: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    access_token_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Refresh tokens live 60 days from issue; the connected page warns near the end.
+    refresh_token_issued_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    scopes: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    connected_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    connected_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    needs_reconnect: so.Mapped[bool] = so.mapped_column(default=False)
+    needs_reconnect_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Defaults chosen from the organisation's own /Accounts and /TaxRates (issue 4 and 5).
+    sales_account_code: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    sales_tax_type: so.Mapped[str | None] = so.mapped_column(sa.String(50))
+    purchase_account_code: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    purchase_tax_type: so.Mapped[str | None] = so.mapped_column(sa.String(50))
+    # Xero's daily call allowance for this organisation (5,000; 1,000 on the Starter tier).
+    daily_call_limit: so.Mapped[int] = so.mapped_column(default=5000)
+
+    workspace: so.Mapped[Workspace] = so.relationship()
+    connected_by: so.Mapped[User | None] = so.relationship()
+
+    @property
+    def access_token(self) -> str | None:
+        return _decrypt(self.access_token_encrypted)
+
+    @access_token.setter
+    def access_token(self, value: str | None) -> None:
+        self.access_token_encrypted = _encrypt(value)
+
+    @property
+    def refresh_token(self) -> str | None:
+        return _decrypt(self.refresh_token_encrypted)
+
+    @refresh_token.setter
+    def refresh_token(self, value: str | None) -> None:
+        self.refresh_token_encrypted = _encrypt(value)
+
+    def __repr__(self) -> str:
+        return f"<XeroConnection {self.id} {self.tenant_name!r}>"
+
+
+def _encrypt(value: str | None) -> str | None:
+    return None if value is None else crypto.encrypt(value)
+
+
+def _decrypt(value: str | None) -> str | None:
+    return None if value is None else crypto.decrypt(value)
+
+
+class XeroLink(WorkspaceOwned, db.Model):
+    """One local record <-> one Xero object, in one organisation (tenant).
+
+    Kept on disconnect: reconnecting the same organisation resumes with "Update"; another
+    organisation has no links, so its records start as "Send".
+    """
+
+    __tablename__ = "xero_links"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "record_kind", "record_id", "tenant_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    record_kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    record_id: so.Mapped[int]
+    tenant_id: so.Mapped[str] = so.mapped_column(sa.String(36))
+    xero_id: so.Mapped[str] = so.mapped_column(sa.String(36))
+    pushed_version: so.Mapped[int | None]
+    pushed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # When the record first reached this organisation ("In Xero since ...").
+    linked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<XeroLink {self.record_kind}:{self.record_id} -> {self.xero_id}>"
+
+
+class PushJob(WorkspaceOwned, Timestamped, db.Model):
+    """The truth about one push of one record; RQ only carries its id (DESIGN.md §1)."""
+
+    __tablename__ = "push_jobs"
+    __table_args__ = (
+        sa.Index("ix_push_jobs_record", "workspace_id", "record_kind", "record_id"),
+        # At most one pending push per record: a double click, or two tabs, coalesce onto the
+        # same row even when both requests race past the "already pending?" check.
+        sa.Index("uq_push_jobs_pending_record", "workspace_id", "record_kind", "record_id",
+                 unique=True,
+                 sqlite_where=sa.text("status IN ('queued', 'running', 'waiting')"),
+                 postgresql_where=sa.text("status IN ('queued', 'running', 'waiting')")),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    record_kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    record_id: so.Mapped[int]
+    record_version: so.Mapped[int | None]
+    tenant_id: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    action: so.Mapped[str] = so.mapped_column(sa.String(10))
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="queued", index=True)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    # Xero keeps keys for replay; at most 128 characters.
+    idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    error_message: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    error_field: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    error_kind: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    # Several Xero contacts had the record's name: [{ContactID, Name, ContactNumber,
+    # EmailAddress}], for the panel's choice (status "ambiguous").
+    choices: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    # The person's answer to that choice: a Xero ContactID to link to, or "new" to create one.
+    contact_choice: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    # While waiting (rate limit, reconnect) the job does not run before this time.
+    not_before: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    requested_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    requested_by: so.Mapped[User | None] = so.relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_PUSH_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<PushJob {self.id} {self.action} {self.record_kind}:{self.record_id} {self.status}>"

@@ -1,0 +1,91 @@
+"""Routes of the integration panel. Every answer is the panel partial itself (htmx swaps it
+in place), so a click shows "Queued" at once and the panel then polls until the push ends.
+
+URLs, per kind (client, invoice, supplier): ``/xero/<kind>/<<kind>_id>/panel`` (GET),
+``.../push`` (POST: Send or Update, the same button), ``.../choose-contact`` (POST
+``contact_id``: a Xero ContactID or "new"), ``.../history`` (GET). The id is named after the
+kind (``client_id`` ...) like every record route, so the access tests cover these too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+
+from xeroapp.access import get_owned_or_404
+from xeroapp.models import Client, Invoice, PurchaseOrder, Supplier
+from xeroapp.panel import bp
+from xeroapp.sync import contacts, pushes
+from xeroapp.sync.status import full_history, panel_state
+
+# record kind -> model. Issue 5 adds "purchase_order" (and its push function in sync.jobs).
+PANEL_MODELS: dict[str, type] = {"client": Client, "invoice": Invoice, "supplier": Supplier,
+                                 "purchase_order": PurchaseOrder}
+
+
+def _record(ids: dict[str, int]) -> Any:
+    """The record named by the route's single ``<kind>_id`` argument, in this workspace."""
+    ((arg, record_id),) = ids.items()
+    model = PANEL_MODELS.get(arg.removesuffix("_id"))
+    if model is None:
+        abort(404)
+    return get_owned_or_404(model, record_id)
+
+
+def panel_url(action: str, kind: str, record_id: int) -> str:
+    """URL of a panel route (show, push, choose_contact, history) for a record."""
+    return url_for(f"panel.{action}", **{f"{kind}_id": record_id})
+
+
+def _panel(record: Any, notice: str | None = None, status: int = 200):
+    body = render_template("partials/_xero_panel.html", panel=panel_state(record), notice=notice)
+    return body, status, {"Vary": "HX-Request", "Cache-Control": "no-store"}
+
+
+@bp.app_context_processor
+def panel_helpers() -> dict[str, Any]:
+    """``xero_panel(record)`` for pages that include partials/_xero_panel.html."""
+    return {"xero_panel": panel_state, "panel_url": panel_url}
+
+
+def show(**ids: int):
+    return _panel(_record(ids))
+
+
+def push(**ids: int):
+    record = _record(ids)
+    try:
+        pushes.request_push(record, current_user)
+    except pushes.CannotPush as exc:
+        return _panel(record, notice=str(exc))
+    return _panel(record)
+
+
+def choose_contact(**ids: int):
+    """The answer to "several Xero contacts have this name": link to one, or create new."""
+    record = _record(ids)
+    state = panel_state(record)
+    choice = request.form.get("contact_id", "")
+    offered = {c.get("ContactID") for c in (state.latest.choices or [])} if state.latest else set()
+    if state.state != "ambiguous" or (choice != contacts.NEW_CONTACT and choice not in offered):
+        return _panel(record, notice="Choose one of the contacts listed, or create a new one.")
+    try:
+        pushes.request_push(record, current_user, contact_choice=choice)
+    except pushes.CannotPush as exc:
+        return _panel(record, notice=str(exc))
+    return _panel(record)
+
+
+def history(**ids: int):
+    record = _record(ids)
+    return render_template("partials/_xero_history.html", jobs=full_history(record),
+                           panel=panel_state(record), full=True)
+
+
+ROUTES = (("panel", "show", show, ["GET"]), ("push", "push", push, ["POST"]),
+          ("choose-contact", "choose_contact", choose_contact, ["POST"]),
+          ("history", "history", history, ["GET"]))
+for _kind in PANEL_MODELS:
+    for _path, _endpoint, _view, _methods in ROUTES:
+        bp.add_url_rule(f"/{_kind}/<int:{_kind}_id>/{_path}", _endpoint, _view, methods=_methods)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("settings", __name__)
+
+from xeroapp.settings import views  # noqa: E402,F401  (registers the routes)

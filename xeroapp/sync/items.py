@@ -1,0 +1,115 @@
+"""Products -> Xero Items: which products of an order Xero lacks, and creating them.
+
+A purchase order line names its product by ``ItemCode``, and Xero rejects the whole order
+when one code is unknown. So before an order is pushed, every product on it is looked up in
+ONE call (``where=Code=="A" OR Code=="B" ...``; split only if the query would get too long
+for Xero's servers), not one call per line. Products found are linked (XeroLink kind
+"product"); the rest stop the push with ProductsMissing, and the missing-products dialog
+creates them in one batched ``PUT /Items`` (``create``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from xeroapp.extensions import db
+from xeroapp.models import Product
+from xeroapp.sync import linking
+from xeroapp.sync.outcomes import PushStopped
+from xeroapp.xero import mapping
+from xeroapp.xero.client import XeroClient
+
+PRODUCTS_MISSING = "products_missing"  # PushJob.error_kind of a push stopped for them
+
+
+class ProductsMissing(PushStopped):
+    """Some products of the order are not Items in Xero yet: a person decides (the dialog).
+
+    ``missing`` is stored as PushJob.choices: ``[{"product_id": 7, "code": "CUP-8OZ"}]``, the
+    codes looked for and not found, so the dialog opens without asking Xero again.
+    """
+
+    kind = PRODUCTS_MISSING
+
+    def __init__(self, missing: list[dict[str, Any]]) -> None:
+        count = len(missing)
+        super().__init__(f"{count} product{'s' if count != 1 else ''} of this order "
+                         f"{'are' if count != 1 else 'is'} not in Xero yet: Xero needs them as "
+                         "items before it accepts the order.", field="Product")
+        self.missing = missing
+
+
+def find(xero: XeroClient, codes: list[str]) -> dict[str, dict]:
+    """The Items whose Code is in ``codes``, keyed by casefolded code (Xero's codes are
+    unique regardless of case). One GET for any ordinary order."""
+    found: dict[str, dict] = {}
+    for where in mapping.item_lookups(codes):
+        for item in xero.accounting("GET", "Items", params={"where": where}).get("Items") or []:
+            found[(item.get("Code") or "").casefold()] = item
+    return found
+
+
+def ensure_present(xero: XeroClient, tenant_id: str, products: list[Product]) -> dict[int, str]:
+    """Product id -> Xero's Item Code for every product, linking each one found; raises
+    ProductsMissing (after keeping the links found) when some are not in Xero."""
+    products = list({p.id: p for p in products}.values())
+    codes = {p.id: mapping.item_code(p) for p in products}
+    # A code longer than Xero allows cannot exist there: it is missing without asking.
+    found = find(xero, [c for c in codes.values() if len(c) <= mapping.ITEM_CODE_MAX])
+    present: dict[int, str] = {}
+    missing: list[dict[str, Any]] = []
+    for product in products:
+        item = found.get(codes[product.id].casefold())
+        if item is None:
+            missing.append({"product_id": product.id, "code": codes[product.id]})
+            continue
+        present[product.id] = item["Code"]
+        linking.record_push(product, tenant_id, item["ItemID"], product.version)
+    if missing:
+        db.session.commit()  # the links found are facts worth keeping either way
+        raise ProductsMissing(missing)
+    return present
+
+
+@dataclass
+class NewItem:
+    """One row of the dialog: a product, as it will be created in Xero."""
+
+    product: Product
+    code: str
+    name: str
+    purchase_price: Decimal | None
+    purchase_account: str | None
+
+    def body(self) -> dict[str, Any]:
+        return mapping.item(self.product, self.code, self.name,
+                            purchase_price=self.purchase_price,
+                            purchase_account=self.purchase_account)
+
+
+def create(xero: XeroClient, tenant_id: str, rows: list[NewItem], *,
+           idempotency_key: str) -> dict[int, list[str]]:
+    """Create ``rows`` in one ``PUT /Items?summarizeErrors=false``; returns product id ->
+    Xero's messages for the rows it refused. Each created row is remembered on the product
+    (``xero_code``) and linked; the caller commits.
+
+    With summarizeErrors=false Xero answers 200 with every element in request order, each
+    OK or ERROR, and keeps the good ones: one bad row does not undo the others.
+    """
+    # unitdp=4: our costs carry 4 decimal places; Xero would round prices to 2 without it.
+    answer = xero.accounting("PUT", "Items", params={"summarizeErrors": "false", "unitdp": "4"},
+                             json={"Items": [row.body() for row in rows]},
+                             idempotency_key=idempotency_key)
+    results = answer.get("Items") or []
+    refused: dict[int, list[str]] = {}
+    for index, row in enumerate(rows):
+        result = results[index] if index < len(results) else {}
+        errors = [e.get("Message", "") for e in result.get("ValidationErrors") or []]
+        if result.get("StatusAttributeString") == "ERROR" or not result.get("ItemID"):
+            refused[row.product.id] = errors or ["Xero did not create this item."]
+            continue
+        row.product.xero_code = result.get("Code") or row.code
+        db.session.flush()  # the product's version moves with its code; link that version
+        linking.record_push(row.product, tenant_id, result["ItemID"], row.product.version)
+    return refused

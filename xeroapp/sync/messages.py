@@ -1,0 +1,62 @@
+"""Xero's answers in plain words for the panel, and which field of ours Xero blamed."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from xeroapp.xero.errors import ValidationError, XeroError
+
+NOUNS = {"client": "client", "supplier": "supplier", "invoice": "invoice",
+         "purchase_order": "purchase order", "product": "product"}
+
+# Phrases in Xero's validation messages -> the field as our forms call it.
+FIELD_HINTS = (
+    ("invoice #", "Number"),
+    ("order number", "Number"),
+    ("invoicenumber", "Number"),
+    ("contact name", "Name"),
+    ("email address", "Email"),
+    ("account code", "Account code"),
+    ("accountcode", "Account code"),
+    ("taxtype", "Tax rate"),
+    ("tax type", "Tax rate"),
+    ("item code", "Product"),
+    ("currency", "Currency"),
+    ("due date", "Due date"),
+    ("duedate", "Due date"),
+    ("discount", "Discount %"),
+    ("description", "Description"),
+    ("quantity", "Quantity"),
+    ("unitamount", "Unit price"),
+    ("contact number", "Contact code"),
+    ("reference", "Reference"),
+    ("name", "Name"),
+)
+
+
+def noun(record_kind: str) -> str:
+    return NOUNS.get(record_kind, "record")
+
+
+def blamed_field(messages: list[str]) -> str | None:
+    for message in messages:
+        text = message.lower()
+        for phrase, field in FIELD_HINTS:
+            if phrase in text:
+                return field
+    return None
+
+
+def validation(exc: ValidationError, record_kind: str) -> tuple[str, str | None]:
+    messages = exc.messages or [str(exc)]
+    text = " ".join(m if m.endswith(".") else m + "." for m in dict.fromkeys(messages))
+    return (f"Xero did not accept this {noun(record_kind)}: {text} "
+            "Correct it here and try again.", blamed_field(messages))
+
+
+def unreachable(exc: XeroError) -> str:
+    return (f"Xero could not be reached: {exc} Nothing here was changed; "
+            "try again in a moment.")
+
+
+def rate_limited(resume_at: datetime) -> str:
+    return f"Waiting for Xero's rate limit: resumes at {resume_at:%H:%M:%S} UTC."

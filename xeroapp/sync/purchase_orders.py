@@ -1,0 +1,110 @@
+"""PurchaseOrder -> Xero PurchaseOrder: its products checked as Items first, its supplier
+sent as a contact when needed, then the order created or updated.
+
+Order of steps, and why:
+1. Every product of the order is looked up in one call (sync.items). If some are missing the
+   push stops before anything is written to Xero (no contact created for an order that
+   cannot go yet), and the missing-products dialog takes over.
+2. The supplier: linked, found by number or name, or created (sync.contacts, as for clients).
+3. Create (PUT, Status from Settings > Purchase orders) or update the linked order (POST
+   /PurchaseOrders/{id}, never a second order). An update first reads the order's status:
+   once BILLED (a bill was raised from it) or DELETED, Xero refuses edits, so we change
+   nothing and say so. Xero's LineItemIDs are written back so lines are edited in place.
+   A create refused for its number is checked against a lost earlier answer: an open order
+   with our number for our supplier is ours, and is updated rather than duplicated.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from xeroapp.extensions import db
+from xeroapp.models import PurchaseOrder, Workspace, XeroLink
+from xeroapp.sync import contacts, items, linking
+from xeroapp.sync.context import PushContext
+from xeroapp.sync.outcomes import GoneFromXero, LockedInXero, PushStopped
+from xeroapp.xero import mapping
+from xeroapp.xero.errors import NotFound, ValidationError
+
+LOCKED_STATUSES = ("BILLED", "DELETED")
+DUPLICATE_NUMBER = "must be unique"  # "Order number must be unique"
+LOCKED_REASONS = {
+    "BILLED": "a bill has been raised from it in Xero",
+    "DELETED": "it was deleted in Xero",
+}
+
+
+class PurchaseOrderLocked(LockedInXero):
+    """Xero keeps BILLED and DELETED orders as they are (its API refuses the edit)."""
+
+    def __init__(self, status: str) -> None:
+        PushStopped.__init__(
+            self, f"This purchase order is {status} in Xero ({LOCKED_REASONS[status]}), so it "
+                  "can no longer be changed from here. Your changes are kept in this app; "
+                  "make any correction in Xero itself.", field="Status")
+        self.status = status
+
+
+def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
+    products = [line.product for line in order.lines if line.product is not None]
+    item_codes = items.ensure_present(ctx.xero, ctx.tenant_id, products) if products else {}
+    contact_id = contacts.ensure(ctx, order.supplier)
+    defaults = mapping.LineDefaults(ctx.connection.purchase_account_code,
+                                    ctx.connection.purchase_tax_type)
+    link = linking.find(order, ctx.tenant_id)
+    if link is None:
+        status = db.session.get(Workspace, order.workspace_id).po_xero_status
+        body = mapping.purchase_order(order, contact_id, defaults, status=status,
+                                      item_codes=item_codes)
+        try:
+            answer = ctx.xero.accounting("PUT", "PurchaseOrders", json={"PurchaseOrders": [body]},
+                                         idempotency_key=ctx.key("po-create"))
+        except ValidationError as exc:
+            answer = _adopt_our_earlier_copy(ctx, order, contact_id, body, exc)
+            if answer is None:
+                raise
+    else:
+        _check_editable(ctx, order, link.xero_id)
+        body = mapping.purchase_order(order, contact_id, defaults, status=None,
+                                      item_codes=item_codes)
+        answer = ctx.xero.accounting("POST", f"PurchaseOrders/{link.xero_id}",
+                                     json={"PurchaseOrders": [body]},
+                                     idempotency_key=ctx.key("po-update"))
+    result = (answer.get("PurchaseOrders") or [{}])[0]
+    linking.keep_line_ids(order, result.get("LineItems") or [])
+    return linking.record_push(order, ctx.tenant_id, result["PurchaseOrderID"], order.version)
+
+
+def _adopt_our_earlier_copy(ctx: PushContext, order: PurchaseOrder, contact_id: str,
+                            body: dict, exc: ValidationError) -> dict | None:
+    """"Order number must be unique": if the order holding our number is for our supplier and
+    still open, it is ours from a push whose answer was lost (a timeout, a crash after Xero
+    saved it): update it instead of failing. Anyone else's order is left alone, the error
+    stands."""
+    if not any(DUPLICATE_NUMBER in m for m in exc.messages):
+        return None
+    try:
+        found = ctx.xero.accounting("GET", f"PurchaseOrders/{quote(order.number, safe='')}")
+    except NotFound:
+        return None
+    mine = [o for o in found.get("PurchaseOrders") or []
+            if (o.get("Contact") or {}).get("ContactID") == contact_id
+            and o.get("Status") in ("DRAFT", "SUBMITTED", "AUTHORISED")]
+    if len(mine) != 1:
+        return None
+    update = {key: value for key, value in body.items() if key != "Status"}
+    return ctx.xero.accounting("POST", f"PurchaseOrders/{mine[0]['PurchaseOrderID']}",
+                               json={"PurchaseOrders": [update]},
+                               idempotency_key=ctx.key("po-adopt"))
+
+
+def _check_editable(ctx: PushContext, order: PurchaseOrder, order_id: str) -> None:
+    try:
+        current = ctx.xero.accounting("GET", f"PurchaseOrders/{order_id}")
+    except NotFound:
+        linking.forget(order, ctx.tenant_id)
+        ctx.commit_step()
+        raise GoneFromXero(f"Purchase order {order.number} no longer exists in Xero. "
+                           "Send it again to create it there.") from None
+    status = ((current.get("PurchaseOrders") or [{}])[0].get("Status") or "").upper()
+    if status in LOCKED_STATUSES:
+        raise PurchaseOrderLocked(status)

@@ -1,0 +1,75 @@
+"""RQ workers that run every job inside this app's application context.
+
+Jobs take ids and load fresh rows (DESIGN.md §4), so they need ``db`` bound to an app. The
+worker gets the app it was started from; each job gets its own app context, hence its own
+database session, removed when the job ends. The forking worker runs jobs in a work horse:
+the horse drops the connection pool it inherited, so parent and child never share a socket.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+from redis.exceptions import RedisError
+from rq import Queue, SimpleWorker, Worker
+from rq.defaults import DEFAULT_MAINTENANCE_TASK_INTERVAL
+from rq.job import Job
+
+from xeroapp.extensions import db
+from xeroapp.queue import get_redis, queue_names
+from xeroapp.sync import sweeper
+
+log = logging.getLogger(__name__)
+
+# How often a sweeping worker checks that the sweep chain is alive (RQ's registry cleaning
+# runs at the same ticks; it is cheap and takes a lock per queue).
+SWEEP_CHECK_SECONDS = 120
+
+
+class AppContextMixin:
+    def __init__(self, *args: Any, app: Flask, sweep: bool = False, **kwargs: Any) -> None:
+        self.app = app
+        self.sweep = sweep
+        self._parent_pid = os.getpid()
+        super().__init__(*args, **kwargs)
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's own upkeep, and (``sweep``) making sure the periodic push sweep is scheduled:
+        at start, and again after Redis lost it (a restart wipes scheduled jobs)."""
+        super().run_maintenance_tasks()  # type: ignore[misc]
+        if self.sweep:
+            with self.app.app_context():
+                try:
+                    sweeper.ensure_periodic_sweep()
+                except RedisError:
+                    log.warning("could not schedule the push sweep: Redis unavailable")
+
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        with self.app.app_context():
+            if os.getpid() != self._parent_pid:
+                # In a forked work horse: connections copied from the parent belong to it.
+                db.engine.dispose(close=False)
+            return super().perform_job(job, queue)  # type: ignore[misc]
+
+
+class AppWorker(AppContextMixin, Worker):
+    """Forks a work horse per job (production: a crashing job cannot take the worker down)."""
+
+
+class AppSimpleWorker(AppContextMixin, SimpleWorker):
+    """Runs jobs in-process (tests, and platforms without fork)."""
+
+
+def build_worker(app: Flask, names: list[str] | None = None, *, simple: bool = False,
+                 sweep: bool = False) -> Worker:
+    """A worker on ``names`` (default: every queue in RQ_QUEUES) of the app's Redis; with
+    ``sweep`` it keeps the periodic push sweep (xeroapp.sync.sweeper) scheduled."""
+    with app.app_context():
+        connection = get_redis()
+        queues = [Queue(name, connection=connection) for name in (names or queue_names())]
+    worker_class = AppSimpleWorker if simple else AppWorker
+    return worker_class(queues, connection=connection, app=app, sweep=sweep,
+                        maintenance_interval=SWEEP_CHECK_SECONDS if sweep else
+                        DEFAULT_MAINTENANCE_TASK_INTERVAL)

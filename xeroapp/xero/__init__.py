@@ -1,0 +1,8 @@
+"""The only place that speaks HTTP to Xero (DESIGN.md §1).
+
+- ``oauth``: the Authlib client for connecting (authorize redirect, code exchange, revocation).
+- ``client``: ``XeroClient`` for the Accounting API and ``/connections``.
+- ``tokens``: reading token sets, and the locked refresh every caller goes through.
+- ``errors``: the typed exceptions callers catch.
+- ``links``: "View in Xero" deep links.
+"""

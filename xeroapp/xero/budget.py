@@ -1,0 +1,255 @@
+"""Xero's per-organisation call budget, kept in Redis so every worker process shares it.
+
+Xero allows each organisation 5 calls in flight, 60 per minute and a daily allowance (5,000;
+1,000 on the Starter tier), and answers 429 beyond them (xero-facts §3). Peers find out by
+being refused; we count before calling, so a bulk push runs at the ceiling without a 429.
+
+One Lua script checks and takes a slot atomically (no MULTI/WATCH retry loops, no races
+between processes), on Redis's own clock so that processes on different machines agree:
+
+- in flight: a sorted set of slot tokens scored by a lease expiry. ``release`` removes the
+  token (always, through ``Budget.slot``'s ``finally``); a process killed mid-call leaves a
+  token that expires after ``LEASE_SECONDS``, longer than any HTTP call may take.
+- per minute / per day: sliding logs (sorted sets of call times). A sliding log never lets
+  any 60-second span hold more than 60 calls, so whichever window Xero counts in, it is
+  respected; a small margin covers the time between taking a slot and Xero seeing the call.
+- Xero's word: X-MinLimit-Remaining / X-DayLimit-Remaining after each call. When Xero says
+  fewer calls remain than we think (another app on the same organisation, a restart that lost
+  our logs), its number becomes a ceiling that each later call spends; when it says more, our
+  own count stands. (A 429 is waited out by the job that received it, for its Retry-After;
+  the zero remaining it reports reaches everyone through the same headers.)
+
+Acquiring answers "go" (a Slot) or "not before T" (NotBefore); the only sleeping is a short
+wait (< 1 s) for a concurrency slot, which frees in well under a second at Xero's speed.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import redis
+from redis.exceptions import RedisError
+
+from xeroapp.xero.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+CONCURRENT = 5
+PER_MINUTE = 60
+DEFAULT_DAILY = 5000
+MINUTE = 60.0
+DAY = 86_400.0
+# Counted on top of a window: our clock starts a call slightly before Xero's does.
+WINDOW_MARGIN = 1.0
+# A slot whose process died is given back after this; an HTTP call gives up after 40 s.
+LEASE_SECONDS = 90.0
+# How long a worker may wait in-process for one of the 5 concurrency slots.
+MAX_SLOT_WAIT = 0.8
+SLOT_POLL = 0.02
+# Xero's "remaining" figures are trusted for this long: a minute figure at most until that
+# minute is over; a day figure for an hour, after which one call is let through to ask again.
+MINUTE_TRUST = 60.0
+DAY_TRUST = 3600.0
+PREFIX = "xero:budget"
+
+# KEYS: inflight, minute log, day log, minute ceiling, day ceiling
+# ARGV: token, concurrent, per_minute, per_day, minute_seconds, day_seconds, lease
+# Returns {1, now} (go) or {0, wait_seconds, reason}; numbers as strings (Lua floats).
+ACQUIRE = """
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local concurrent, per_minute, per_day = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local minute_s, day_s, lease = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - minute_s)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - day_s)
+
+local function ceiling_wait(key)
+  local left = redis.call('GET', key)
+  if left and tonumber(left) <= 0 then
+    local ttl = redis.call('PTTL', key)
+    return math.max(ttl, 1) / 1000
+  end
+  return nil
+end
+
+if redis.call('ZCARD', KEYS[3]) >= per_day then
+  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  return {0, tostring(tonumber(oldest[2]) + day_s - now), 'day'}
+end
+local wait = ceiling_wait(KEYS[5])
+if wait then return {0, tostring(wait), 'day'} end
+if redis.call('ZCARD', KEYS[2]) >= per_minute then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return {0, tostring(tonumber(oldest[2]) + minute_s - now), 'minute'}
+end
+wait = ceiling_wait(KEYS[4])
+if wait then return {0, tostring(wait), 'minute'} end
+if redis.call('ZCARD', KEYS[1]) >= concurrent then
+  return {0, '0', 'concurrent'}
+end
+
+redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], math.ceil(lease * 1000))
+redis.call('PEXPIRE', KEYS[2], math.ceil(minute_s * 1000))
+redis.call('PEXPIRE', KEYS[3], math.ceil(day_s * 1000))
+for _, key in ipairs({KEYS[4], KEYS[5]}) do
+  if redis.call('EXISTS', key) == 1 then redis.call('DECR', key) end
+end
+return {1, tostring(now)}
+"""
+
+# KEYS: minute log, day log, minute ceiling, day ceiling
+# ARGV: minute remaining ('' if absent), day remaining, per_minute, per_day,
+#       minute_seconds, day_seconds, minute_trust, day_trust
+HEARD = """
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local function believe(log_key, ceiling_key, said, limit, window, trust)
+  if said == '' then return end
+  redis.call('ZREMRANGEBYSCORE', log_key, '-inf', now - window)
+  local ours = limit - redis.call('ZCARD', log_key)
+  if tonumber(said) < ours then
+    redis.call('SET', ceiling_key, said, 'PX', math.ceil(trust * 1000))
+  else
+    redis.call('DEL', ceiling_key)
+  end
+end
+believe(KEYS[1], KEYS[3], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[7]))
+believe(KEYS[2], KEYS[4], ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[6]), tonumber(ARGV[8]))
+return 1
+"""
+
+class OverBudget(RateLimited):
+    """Our own budget says "not before T": no call was made. A RateLimited, so callers that
+    already wait out Xero's 429s wait this out the same way."""
+
+    def __init__(self, wait: NotBefore) -> None:
+        super().__init__(f"Waiting for Xero's rate limit ({wait.reason}).",
+                         retry_after=wait.seconds, problem=wait.reason)
+        self.not_before = wait
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """The call may not start for ``seconds`` (``reason``: minute, day or concurrent)."""
+
+    seconds: float
+    reason: str
+    at: datetime
+
+    @classmethod
+    def after(cls, seconds: float, reason: str) -> NotBefore:
+        seconds = max(seconds, 0.0)
+        return cls(seconds, reason, datetime.now(timezone.utc) + timedelta(seconds=seconds))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One granted call; give it back with ``Budget.release``. ``granted_at``: Redis's clock
+    (epoch seconds) when it was counted."""
+
+    tenant_id: str
+    token: str
+    granted_at: float
+
+
+class Budget:
+    """The call budget of every organisation, on one Redis. Limits are parameters so that
+    tests can shrink the windows; production uses Xero's."""
+
+    def __init__(self, connection: redis.Redis, *, concurrent: int = CONCURRENT,
+                 per_minute: int = PER_MINUTE, minute_seconds: float = MINUTE + WINDOW_MARGIN,
+                 day_seconds: float = DAY + WINDOW_MARGIN, lease_seconds: float = LEASE_SECONDS,
+                 max_slot_wait: float = MAX_SLOT_WAIT) -> None:
+        self.redis = connection
+        self.concurrent, self.per_minute = concurrent, per_minute
+        self.minute_seconds, self.day_seconds = minute_seconds, day_seconds
+        self.lease_seconds, self.max_slot_wait = lease_seconds, max_slot_wait
+        self._acquire = connection.register_script(ACQUIRE)
+        self._heard = connection.register_script(HEARD)
+
+    # -- taking and giving back -----------------------------------------------------------
+    def try_acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> Slot | NotBefore:
+        """One atomic attempt: a Slot, or when to ask again."""
+        token = uuid.uuid4().hex
+        answer = self._acquire(keys=self._keys(tenant_id), args=[
+            token, self.concurrent, self.per_minute, daily_limit, self.minute_seconds,
+            self.day_seconds, self.lease_seconds])
+        if int(answer[0]) == 1:
+            return Slot(tenant_id, token, float(answer[1]))
+        return NotBefore.after(float(answer[1]), _text(answer[2]))
+
+    def acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> Slot | NotBefore:
+        """A Slot, waiting briefly if only concurrency stands in the way; else NotBefore."""
+        deadline = time.monotonic() + self.max_slot_wait
+        while True:
+            answer = self.try_acquire(tenant_id, daily_limit)
+            if isinstance(answer, Slot) or answer.reason != "concurrent":
+                return answer
+            if time.monotonic() >= deadline:
+                # Still 5 calls in flight: ask again in a second rather than hold a worker.
+                return NotBefore.after(1.0, "concurrent")
+            time.sleep(SLOT_POLL)
+
+    def release(self, slot: Slot) -> None:
+        self.redis.zrem(self._key(slot.tenant_id, "inflight"), slot.token)
+
+    @contextmanager
+    def slot(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> Iterator[Slot]:
+        """``with budget.slot(tenant):`` one call; raises OverBudget instead of waiting long.
+        The slot is given back however the call ends."""
+        answer = self.acquire(tenant_id, daily_limit)
+        if isinstance(answer, NotBefore):
+            raise OverBudget(answer)
+        try:
+            yield answer
+        finally:
+            try:
+                self.release(answer)
+            except RedisError:  # its lease expires it
+                log.warning("could not release a Xero call slot of %s", tenant_id)
+
+    # -- what Xero tells us ---------------------------------------------------------------
+    def heard(self, tenant_id: str, headers: Mapping[str, str], daily_limit: int = DEFAULT_DAILY) -> None:
+        """Believe Xero's X-MinLimit-Remaining / X-DayLimit-Remaining when lower than ours."""
+        minute, day = _count(headers.get("X-MinLimit-Remaining")), _count(headers.get("X-DayLimit-Remaining"))
+        if minute is None and day is None:
+            return
+        self._heard(keys=self._keys(tenant_id)[1:], args=[
+            "" if minute is None else minute, "" if day is None else day, self.per_minute,
+            daily_limit, self.minute_seconds, self.day_seconds, MINUTE_TRUST, DAY_TRUST])
+
+    def in_flight(self, tenant_id: str) -> int:
+        return int(self.redis.zcard(self._key(tenant_id, "inflight")))
+
+    # -- keys -----------------------------------------------------------------------------
+    def _key(self, tenant_id: str, name: str) -> str:
+        # The {tenant} hash tag keeps one organisation's keys together on a Redis Cluster,
+        # which a multi-key script requires.
+        return f"{PREFIX}:{{{tenant_id}}}:{name}"
+
+    def _keys(self, tenant_id: str) -> list[str]:
+        return [self._key(tenant_id, name)
+                for name in ("inflight", "minute", "day", "minute_left", "day_left")]
+
+
+def _count(value: str | None) -> int | None:
+    try:
+        return max(int(value), 0) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
