@@ -1,0 +1,60 @@
+"""One refresh at a time per connection, across threads AND processes (peers.md pain point 4).
+
+50 callers in 5 processes (10 threads each) share one connection whose access token Xero has
+just expired. Xero rotates refresh tokens, so if two callers refreshed, the second would use
+a token the first had already spent. Exactly one token exchange must reach the sandbox, and
+every caller must get its answer.
+"""
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+from flask import Flask
+
+from refresh_workers import call_xero
+from xero_support import DEMO_TENANT_ID, control, mint, point_app_at, store_connection, totals
+
+PROCESSES = 5
+THREADS = 10
+
+
+@pytest.fixture
+def live_app(app: Flask, live_sandbox) -> Flask:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///:memory:"):
+        pytest.skip("needs a database every process can open")
+    point_app_at(app, live_sandbox.url)
+    return app
+
+
+def child_settings(app: Flask) -> dict:
+    keys = ("TESTING", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL",
+            "XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL", "XERO_CLIENT_ID",
+            "XERO_CLIENT_SECRET")
+    return {key: app.config[key] for key in keys}
+
+
+def test_fifty_callers_in_five_processes_cause_exactly_one_refresh(live_app, live_sandbox, records):
+    workspace_id = records.workspace()
+    connection_id = store_connection(live_app, workspace_id, mint(live_sandbox.url))
+    control(live_sandbox.url, "clock", {"advance": 1900})  # every stored access token is dead
+
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(PROCESSES * THREADS)
+    results = context.Queue()
+    processes = [context.Process(target=call_xero,
+                                 args=(child_settings(live_app), connection_id, DEMO_TENANT_ID,
+                                       THREADS, barrier, results))
+                 for _ in range(PROCESSES)]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=180) for _ in range(PROCESSES * THREADS)]
+    for process in processes:
+        process.join(timeout=30)
+
+    failures = [o for o in outcomes if o != "ok"]
+    assert not failures, failures[0]
+    stats = totals(live_sandbox.url)
+    assert stats.get("token.refresh_token") == 1
+    assert stats.get("token.invalid_grant", 0) == 0
+    assert all(process.exitcode == 0 for process in processes)
