@@ -20,10 +20,10 @@ PYTHON ?= $(shell for p in $(PYTHON_CANDIDATES); do \
 PYTEST_ARGS ?=
 SANDBOX_PORT ?= 5055
 
-.PHONY: help run test install worker sandbox serve clean
+.PHONY: help run test install worker sandbox serve screenshots clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 run: install  ## the whole stack: Redis, Xero sandbox :5055, RQ worker, web app :5000
 	@$(PY) -m xeroapp.devstack
@@ -44,6 +44,9 @@ sandbox: install  ## the Xero sandbox alone, on 127.0.0.1:$SANDBOX_PORT (default
 
 serve: install  ## production web server: gunicorn with gunicorn.conf.py (PORT, WEB_CONCURRENCY)
 	@$(VENV)/bin/gunicorn --config gunicorn.conf.py
+
+screenshots: install  ## the browser tests, saving docs/screenshots/*.png (needs Chromium)
+	@E2E_SCREENSHOTS=docs/screenshots $(PY) -m pytest -m e2e -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:  ## remove .venv and caches (your data in instance/ is kept)
 	@rm -rf $(VENV) .pytest_cache

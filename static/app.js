@@ -19,6 +19,26 @@
     if (first) first.focus();
   });
 
+  // Tab from the dialog's last control goes to its first, Shift+Tab from the first to the last:
+  // Chromium's native modal <dialog> would otherwise hand focus to the browser's own UI.
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), " +
+                  "select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  document.addEventListener("keydown", function (event) {
+    var dialog = modal();
+    if (event.key !== "Tab" || !dialog || !dialog.open) return;
+    var controls = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (el) {
+      return el.offsetParent !== null || el === document.activeElement;
+    });
+    if (!controls.length) return;
+    var first = controls[0], last = controls[controls.length - 1];
+    var inside = dialog.contains(document.activeElement);
+    if (event.shiftKey && (document.activeElement === first || !inside)) {
+      event.preventDefault(); last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+      event.preventDefault(); first.focus();
+    }
+  });
+
   // A response header `HX-Trigger: closeModal` closes it (e.g. after a successful submit).
   document.addEventListener("closeModal", closeModal);
 

@@ -8,9 +8,8 @@ pytestmark = pytest.mark.e2e
 
 SLOW = 20_000  # ms
 IN_DIALOG = "document.activeElement !== null && document.activeElement.closest('dialog[open]') !== null"
-# Chromium's native modal <dialog> lets Tab pass from its last control to the browser's own
-# UI (seen from the page as <body> holding focus) before coming back; it never reaches the
-# inert page behind the dialog.
+# Chromium's native modal <dialog> would let Tab pass from its last control to the browser's
+# own UI (seen from the page as <body> holding focus); static/app.js wraps it instead.
 ON_PAGE_BEHIND = f"!({IN_DIALOG}) && document.activeElement !== document.body"
 FOCUSED = "(document.activeElement.getAttribute('aria-label') || document.activeElement.textContent).trim()"
 
@@ -51,7 +50,5 @@ def test_dialog_by_keyboard_keeps_focus_and_closes_on_escape(page, dialog, sandb
     expect(page.locator(".xero-panel")).to_contain_text("products missing")
 
 
-@pytest.mark.xfail(strict=True, reason="static/app.js does not wrap Tab from the dialog's last "
-                   "control to its first; Chromium's native <dialog> gives focus to the browser UI")
 def test_tab_wraps_from_the_last_control_to_the_first(page, dialog):
     assert "<body>" not in press_and_record(page, ["Tab"] * 4 + ["Shift+Tab"] * 4)
