@@ -65,27 +65,32 @@ def blames_reference(message: str) -> bool:
 
 def sales_accounts(connection: XeroConnection) -> list[Choice]:
     """Active revenue accounts with a code (what a sales line can be coded to)."""
-    return [Choice(a["Code"], f"{a['Code']} - {a.get('Name', '')}")
-            for a in _read(connection, "Accounts")
-            if a.get("Code") and a.get("Status", "ACTIVE") == "ACTIVE" and a.get("Class") == "REVENUE"]
+    return _accounts(connection, "REVENUE")
 
 
 def sales_tax_rates(connection: XeroConnection) -> list[Choice]:
     """Active tax rates that apply to revenue."""
-    return [Choice(t["TaxType"], f"{t.get('Name', t['TaxType'])} ({t.get('EffectiveRate', 0):g}%)")
-            for t in _read(connection, "TaxRates")
-            if t.get("Status", "ACTIVE") == "ACTIVE" and t.get("CanApplyToRevenue")]
+    return _tax_rates(connection, "CanApplyToRevenue")
 
 
 def purchase_accounts(connection: XeroConnection) -> list[Choice]:
     """Active expense accounts with a code (what a purchase order line can be coded to)."""
-    return [Choice(a["Code"], f"{a['Code']} - {a.get('Name', '')}")
-            for a in _read(connection, "Accounts")
-            if a.get("Code") and a.get("Status", "ACTIVE") == "ACTIVE" and a.get("Class") == "EXPENSE"]
+    return _accounts(connection, "EXPENSE")
 
 
 def purchase_tax_rates(connection: XeroConnection) -> list[Choice]:
     """Active tax rates that apply to expenses."""
+    return _tax_rates(connection, "CanApplyToExpenses")
+
+
+def _accounts(connection: XeroConnection, account_class: str) -> list[Choice]:
+    return [Choice(a["Code"], f"{a['Code']} - {a.get('Name', '')}")
+            for a in _read(connection, "Accounts")
+            if a.get("Code") and a.get("Status", "ACTIVE") == "ACTIVE"
+            and a.get("Class") == account_class]
+
+
+def _tax_rates(connection: XeroConnection, applies_to: str) -> list[Choice]:
     return [Choice(t["TaxType"], f"{t.get('Name', t['TaxType'])} ({t.get('EffectiveRate', 0):g}%)")
             for t in _read(connection, "TaxRates")
-            if t.get("Status", "ACTIVE") == "ACTIVE" and t.get("CanApplyToExpenses")]
+            if t.get("Status", "ACTIVE") == "ACTIVE" and t.get(applies_to)]
