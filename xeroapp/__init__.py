@@ -47,6 +47,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from xeroapp.auth import bp as auth_bp
+    from xeroapp.bulk import bp as bulk_bp
     from xeroapp.clients import bp as clients_bp
     from xeroapp.dashboard import bp as dashboard_bp
     from xeroapp.health import bp as health_bp
@@ -68,4 +69,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp, url_prefix="/settings")
     app.register_blueprint(integrations_bp, url_prefix="/settings")
     app.register_blueprint(panel_bp, url_prefix="/xero")
+    app.register_blueprint(bulk_bp, url_prefix="/xero/bulk")
     app.register_blueprint(health_bp)

@@ -1,4 +1,5 @@
 """All models, importable from one place (``from xeroapp.models import Invoice``)."""
+from xeroapp.models.bulk import BulkPush
 from xeroapp.models.catalogue import Product
 from xeroapp.models.contacts import Client, Supplier
 from xeroapp.models.documents import Invoice, InvoiceLine, PurchaseOrder, PurchaseOrderLine
@@ -6,6 +7,7 @@ from xeroapp.models.workspace import User, Workspace
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
 
 __all__ = [
+    "BulkPush",
     "Client",
     "Invoice",
     "InvoiceLine",

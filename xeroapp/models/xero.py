@@ -148,6 +148,9 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
     # While waiting (rate limit, reconnect) the job does not run before this time.
     not_before: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     requested_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # The bulk run (models/bulk.py) this push belongs to; its worker sends it in a batch.
+    bulk_push_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("bulk_pushes.id"),
+                                                           index=True)
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 

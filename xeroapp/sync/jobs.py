@@ -38,7 +38,8 @@ from xeroapp.models import Client, Invoice, PurchaseOrder, Supplier
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
 from xeroapp.queue import get_queue
-from xeroapp.sync import contacts, invoices, messages, outbox, purchase_orders, retries
+from xeroapp.sync import (bulk_jobs, contacts, invoices, messages, outbox, purchase_orders,
+                          retries)
 from xeroapp.sync.context import PushContext, idempotency_key
 from xeroapp.sync.outcomes import AmbiguousContact, PushStopped
 from xeroapp.sync.items import ProductsMissing
@@ -73,6 +74,9 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
     job = db.session.get(PushJob, push_job_id)
     if job is None or not _is_runnable(job):
         return None  # already done, cancelled, or parked for a reconnect: nothing to do
+    if job.bulk_push_id is not None:  # part of a bulk run: sent in a batch (sync/bulk_jobs.py)
+        bulk_jobs.run_single(job)
+        return db.session.get(PushJob, push_job_id).status
     model, pusher = PUSHERS[job.record_kind]
     record = db.session.get(model, job.record_id)
     if record is None or record.workspace_id != job.workspace_id:

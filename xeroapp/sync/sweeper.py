@@ -38,7 +38,7 @@ from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue, get_redis, queue_names
-from xeroapp.sync import outbox
+from xeroapp.sync import bulk_jobs, outbox
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,8 @@ def held_push_ids(redis: Redis, now: datetime) -> set[int]:
         # Entries are "job_id:execution_id" scored by expiry; expired ones are abandoned.
         job_ids += [m.decode() for m in redis.zrangebyscore(queue.started_job_registry.key,
                                                             f"({now.timestamp()}", "+inf")]
-    held = set()
+    job_ids = [job_id.split(":", 1)[0] for job_id in job_ids]
+    held = bulk_jobs.held_row_ids(redis, job_ids)  # a bulk batch job holds all its rows
     for job_id in job_ids:
         match = _PUSH_JOB_ID.match(job_id)
         if match:

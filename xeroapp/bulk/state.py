@@ -1,0 +1,65 @@
+"""What the bulk-push partial of one list page shows: the buttons with their counts (or why
+they are off) and the latest run's progress."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xeroapp.sync import bulk
+
+# URL segment -> record kind; the list pages that offer bulk pushes.
+LISTS = {"clients": "client", "suppliers": "supplier", "invoices": "invoice", "products": "product"}
+PLURALS = {kind: plural for plural, kind in LISTS.items()}
+DETAIL_ENDPOINTS = {"client": ("clients.detail", "client_id"),
+                    "supplier": ("suppliers.detail", "supplier_id"),
+                    "invoice": ("invoices.detail", "invoice_id"),
+                    "product": ("products.detail", "product_id")}
+
+
+@dataclass
+class BulkState:
+    kind: str
+    off_reason: str | None = None  # why nothing can be started (not connected ...)
+    send_count: int = 0
+    update_count: int = 0
+    progress: bulk.Progress | None = None
+    notice: str | None = None
+
+    @property
+    def plural(self) -> str:
+        return PLURALS[self.kind]
+
+    @property
+    def running(self) -> bool:
+        return self.progress is not None and not self.progress.finished
+
+    @property
+    def percent(self) -> int:
+        p = self.progress
+        return round(100 * p.done_count / p.total) if p and p.total else 0
+
+
+def bulk_state(kind: str, workspace_id: int, *, run: bulk.BulkPush | None = None,
+               notice: str | None = None) -> BulkState:
+    state = BulkState(kind, notice=notice)
+    run = run or bulk.latest(workspace_id, kind)
+    if run is not None:
+        state.progress = bulk.progress(run)
+    connection = bulk.connection_for(workspace_id)
+    if connection is None:
+        state.off_reason = "Xero is not connected, so nothing can be sent yet."
+    elif connection.needs_reconnect:
+        state.off_reason = "Xero needs reconnecting before anything can be sent."
+    else:
+        state.send_count = bulk.count(kind, "send", workspace_id, connection.tenant_id)
+        state.update_count = bulk.count(kind, "update", workspace_id, connection.tenant_id)
+    return state
+
+
+def record_label(record) -> str:
+    """How a failed record is named in the list of failures."""
+    kind = record.record_kind
+    if kind == "invoice":
+        return f"Invoice {record.number}"
+    if kind == "product":
+        return f"{record.sku} · {record.name}"
+    return record.name

@@ -1,0 +1,247 @@
+"""Bulk pushes from a list page: which records "Send all not in Xero" and "Update all
+changed" would touch, starting a run, and its progress.
+
+A run stages one PushJob per record (bulk_push_id = the run) in one transaction, commits, and
+only then enqueues one RQ job per batch of up to ``BATCH_SIZE`` rows (sync/bulk_jobs.py), so
+a Redis failure loses nothing: the rows stay ``queued`` for the sweeper. Records that already
+have a push pending are left to it (one pending push per record still holds).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from redis.exceptions import RedisError
+from sqlalchemy.exc import IntegrityError
+
+from xeroapp.extensions import db
+from xeroapp.models import BulkPush, Client, Invoice, Product, Supplier
+from xeroapp.models.types import utcnow
+from xeroapp.models.workspace import User
+from xeroapp.models.xero import PENDING_PUSH_STATUSES, PushJob, XeroConnection, XeroLink
+from xeroapp.queue import get_queue
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50  # Xero's advice for one batched request (xero-facts §4)
+BATCH_FUNCTION = "xeroapp.sync.bulk_jobs.run_bulk_batch"
+JOB_PREFIX = "bulk-"
+# A finished run stays on its list page this long, so its failures can be read.
+SHOW_FINISHED_FOR = timedelta(hours=12)
+BULK_MODELS: dict[str, type] = {"client": Client, "supplier": Supplier, "invoice": Invoice,
+                                "product": Product}
+FAILED_STATUSES = ("failed", "ambiguous", "blocked")
+
+
+class CannotStart(Exception):
+    """Nothing is started; the message says why, for the user."""
+
+
+def connection_for(workspace_id: int) -> XeroConnection | None:
+    """The workspace's usable connection (None: not connected)."""
+    connection = db.session.scalar(sa.select(XeroConnection).filter_by(workspace_id=workspace_id))
+    if connection is None or connection.refresh_token_encrypted is None:
+        return None
+    return connection
+
+
+# -- which records ------------------------------------------------------------------------------
+
+def candidates(kind: str, mode: str, workspace_id: int, tenant_id: str) -> sa.Select:
+    """SELECT the records a run of ``mode`` would push: not linked in this organisation
+    (send), or linked with a version newer than the one last pushed (update); never those
+    with a push already pending."""
+    model = BULK_MODELS[kind]
+    link = so.aliased(XeroLink)
+    pending = sa.select(PushJob.id).where(
+        PushJob.workspace_id == workspace_id, PushJob.record_kind == kind,
+        PushJob.record_id == model.id, PushJob.status.in_(PENDING_PUSH_STATUSES))
+    query = (sa.select(model)
+             .outerjoin(link, sa.and_(link.workspace_id == model.workspace_id,
+                                      link.record_kind == kind, link.record_id == model.id,
+                                      link.tenant_id == tenant_id))
+             .where(model.workspace_id == workspace_id, ~pending.exists()))
+    if mode == "send":
+        return query.where(link.id.is_(None))
+    return query.where(link.id.is_not(None),
+                       sa.or_(link.pushed_version.is_(None), link.pushed_version < model.version))
+
+
+def count(kind: str, mode: str, workspace_id: int, tenant_id: str) -> int:
+    query = candidates(kind, mode, workspace_id, tenant_id).order_by(None)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+
+
+# -- starting a run -----------------------------------------------------------------------------
+
+def running(workspace_id: int, kind: str) -> BulkPush | None:
+    return db.session.scalar(sa.select(BulkPush).where(
+        BulkPush.workspace_id == workspace_id, BulkPush.record_kind == kind,
+        BulkPush.finished_at.is_(None)).order_by(BulkPush.id.desc()).limit(1))
+
+
+def start(workspace_id: int, kind: str, mode: str, user: User) -> BulkPush:
+    """Start a run (or return the one already running for this list); raises CannotStart."""
+    current = running(workspace_id, kind)
+    if current is not None and refresh_finished(current) is None:
+        return current
+    connection = connection_for(workspace_id)
+    if connection is None:
+        raise CannotStart("Xero is not connected. Connect it in Settings > Integrations first.")
+    if connection.needs_reconnect:
+        raise CannotStart("Xero needs reconnecting before anything can be sent: reconnect in "
+                          "Settings > Integrations.")
+    model = BULK_MODELS[kind]
+    ids = list(db.session.scalars(candidates(kind, mode, workspace_id, connection.tenant_id)
+                                  .with_only_columns(model.id).order_by(model.id)))
+    if not ids:
+        raise CannotStart("Nothing to send: every record is already in Xero." if mode == "send"
+                          else "Nothing to update: no record changed since it was sent.")
+    run = _stage(workspace_id, kind, mode, user, connection.tenant_id, ids)
+    if run is None:  # a concurrent click won the race: its run is the one
+        return running(workspace_id, kind) or _raise_busy()
+    enqueue_batches(run.id, _row_ids(run.id))
+    return run
+
+
+def _raise_busy() -> BulkPush:
+    raise CannotStart("Another push of these records started at the same moment; try again.")
+
+
+def _stage(workspace_id: int, kind: str, mode: str, user: User, tenant_id: str,
+           ids: list[int]) -> BulkPush | None:
+    """Insert the run and its rows, committed; None when a concurrent push took a record
+    first (the partial unique index refuses a second pending row)."""
+    versions = dict(db.session.execute(sa.select(BULK_MODELS[kind].id, BULK_MODELS[kind].version)
+                                       .where(BULK_MODELS[kind].id.in_(ids))).all())
+    run = BulkPush(workspace_id=workspace_id, record_kind=kind, mode=mode, tenant_id=tenant_id,
+                   total=len(ids), requested_by_id=user.id)
+    db.session.add(run)
+    db.session.flush()
+    db.session.add_all(PushJob(workspace_id=workspace_id, record_kind=kind, record_id=record_id,
+                               record_version=versions.get(record_id), tenant_id=tenant_id,
+                               action=mode, status="queued", requested_by_id=user.id,
+                               bulk_push_id=run.id) for record_id in ids)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return run
+
+
+def _row_ids(run_id: int) -> list[int]:
+    return list(db.session.scalars(sa.select(PushJob.id).where(PushJob.bulk_push_id == run_id)
+                                   .order_by(PushJob.id)))
+
+
+def batch_job_id(run_id: int, first_row_id: int, attempt: int = 0) -> str:
+    """Deterministic per batch (its first row), one per attempt; never contains ':' (RQ's
+    started registry separates job and execution ids with it)."""
+    suffix = f"-a{attempt}" if attempt else ""
+    return f"{JOB_PREFIX}{run_id}-p{first_row_id}{suffix}"
+
+
+def enqueue_batches(run_id: int, row_ids: list[int]) -> int:
+    """One RQ job per ``BATCH_SIZE`` rows, after the commit; returns how many were enqueued.
+    If Redis is down the rows stay ``queued`` and the sweeper picks them up."""
+    done = 0
+    for start_at in range(0, len(row_ids), BATCH_SIZE):
+        chunk = row_ids[start_at:start_at + BATCH_SIZE]
+        try:
+            get_queue().enqueue(BATCH_FUNCTION, run_id, chunk, job_id=batch_job_id(run_id, chunk[0]))
+        except RedisError:
+            log.warning("bulk push %s: batches stay queued for the sweeper (Redis unavailable)",
+                        run_id)
+            break
+        done += 1
+    return done
+
+
+# -- progress -----------------------------------------------------------------------------------
+
+@dataclass
+class Failure:
+    record: Any
+    message: str
+
+
+@dataclass
+class Progress:
+    run: BulkPush
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0
+    resumes_at: datetime | None = None
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.waiting
+
+    @property
+    def finished(self) -> bool:
+        return self.waiting == 0
+
+    @property
+    def done_count(self) -> int:
+        return self.sent + self.failed
+
+
+def refresh_finished(run: BulkPush) -> datetime | None:
+    """Mark the run finished once none of its rows is pending; its finished_at (or None)."""
+    if run.finished_at is None and not _pending_exists(run.id):
+        run.finished_at = utcnow()
+        db.session.commit()
+    return run.finished_at
+
+
+def _pending_exists(run_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(
+        PushJob.bulk_push_id == run_id, PushJob.status.in_(PENDING_PUSH_STATUSES)))) or False
+
+
+def progress(run: BulkPush) -> Progress:
+    refresh_finished(run)
+    state = Progress(run)
+    rows = db.session.execute(sa.select(PushJob.status, PushJob.record_id, PushJob.error_message,
+                                        PushJob.not_before)
+                              .where(PushJob.bulk_push_id == run.id).order_by(PushJob.id)).all()
+    failed_ids: list[tuple[int, str]] = []
+    for status, record_id, message, not_before in rows:
+        if status == "done":
+            state.sent += 1
+        elif status in FAILED_STATUSES:
+            state.failed += 1
+            failed_ids.append((record_id, message or "Xero did not accept it."))
+        else:
+            state.waiting += 1
+            if not_before is not None:
+                state.resumes_at = max(filter(None, (state.resumes_at, not_before)))
+    state.failures = _failures(run.record_kind, failed_ids)
+    return state
+
+
+def _failures(kind: str, failed: list[tuple[int, str]]) -> list[Failure]:
+    model = BULK_MODELS[kind]
+    found = {r.id: r for r in db.session.scalars(sa.select(model).where(
+        model.id.in_([record_id for record_id, _ in failed])))}
+    return [Failure(found[record_id], message) for record_id, message in failed
+            if record_id in found]
+
+
+def latest(workspace_id: int, kind: str) -> BulkPush | None:
+    """The run a list page shows: the latest one, unless it finished long ago."""
+    run = db.session.scalar(sa.select(BulkPush).where(
+        BulkPush.workspace_id == workspace_id, BulkPush.record_kind == kind)
+        .order_by(BulkPush.id.desc()).limit(1))
+    if run is None:
+        return None
+    finished = refresh_finished(run)
+    if finished is not None and finished < utcnow() - SHOW_FINISHED_FOR:
+        return None
+    return run

@@ -1,0 +1,211 @@
+"""The RQ job of a bulk run: ``run_bulk_batch(run_id, row_ids)`` sends up to 50 PushJob rows
+in one batched request (sync/bulk_senders.py) and writes each row's own outcome.
+
+It follows run_push_job's rules (sync/jobs.py) for the batch as a whole:
+- rows are claimed with a conditional UPDATE (queued, or a wait whose time has come), so a
+  batch enqueued twice (a sweep, a retry) sends each row once;
+- 429 or our shared budget saying "not before T": rows ``waiting`` until then and the batch
+  scheduled again for that time (RQ scheduler), never slept through;
+- Xero unreachable / 5xx: rows ``waiting`` and the batch retried with backoff; after the last
+  attempt every row ``failed`` with a plain message;
+- lost grant: rows parked until someone reconnects;
+- an element Xero refused fails only its own row, with Xero's message.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from redis import Redis
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+from xeroapp.extensions import db
+from xeroapp.models import BulkPush, PushJob, XeroConnection
+from xeroapp.models.types import utcnow
+from xeroapp.queue import get_queue
+from xeroapp.sync import bulk, messages, outbox, retries
+from xeroapp.sync.bulk_senders import SENDERS, BatchContext, Outcome
+from xeroapp.xero.client import XeroClient
+from xeroapp.xero.errors import (NotConnected, RateLimited, ReconnectRequired, TransportError,
+                                 Unavailable, ValidationError)
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "Something went wrong on our side while sending to Xero. Try again in a moment."
+
+
+def run_bulk_batch(run_id: int, row_ids: list[int], failures: int = 0) -> dict[str, int] | None:
+    """Send the rows of one batch; returns counts for RQ's result (None: nothing to do)."""
+    run = db.session.get(BulkPush, run_id)
+    rows = _claim(row_ids) if run is not None else []
+    if run is None or not rows:
+        return None
+    connection = db.session.scalar(sa.select(XeroConnection).filter_by(workspace_id=run.workspace_id))
+    if connection is None or connection.needs_reconnect or connection.refresh_token_encrypted is None:
+        return _park(rows)
+    if run.tenant_id != connection.tenant_id:
+        return _fail_all(rows, outbox.OTHER_ORGANISATION, None)
+    pairs = _records(run.record_kind, rows)
+    ctx = BatchContext(XeroClient(connection.id, connection.tenant_id), connection, run_id,
+                       [row for row, _ in pairs])
+    try:
+        outcomes = SENDERS[run.record_kind](ctx, [record for _, record in pairs]) if pairs else []
+    except RateLimited as exc:
+        return _wait(run_id, rows, utcnow() + timedelta(seconds=max(exc.retry_after, 1.0)),
+                     None, "rate_limit", failures)
+    except (ReconnectRequired, NotConnected):
+        return _park(rows)
+    except (TransportError, Unavailable) as exc:
+        if retries.can_retry(failures + 1):
+            resume_at = utcnow() + timedelta(seconds=retries.delay(failures + 1))
+            return _wait(run_id, rows, resume_at,
+                         retries.retrying_message(exc, failures + 1, resume_at), "unreachable",
+                         failures + 1)
+        return _fail_all(rows, retries.gave_up_message(exc), "unreachable")
+    except ValidationError as exc:  # the whole request refused (a 400 despite summarizeErrors)
+        text, _ = messages.validation(exc, run.record_kind)
+        return _fail_all(rows, text, "validation")
+    except Exception:
+        _fail_all(rows, UNEXPECTED, "unreachable")
+        raise
+    return _record(run, [row for row, _ in pairs], outcomes)
+
+
+# -- rows ---------------------------------------------------------------------------------------
+
+def _runnable() -> sa.ColumnElement[bool]:
+    """Queued, or waiting for a rate limit / backoff (not for a person to reconnect)."""
+    return sa.or_(PushJob.status == "queued",
+                  sa.and_(PushJob.status == "waiting",
+                          PushJob.error_kind.in_(("rate_limit", "unreachable")),
+                          PushJob.error_message.is_distinct_from(outbox.RECONNECT_REASON)))
+
+
+def _claim(row_ids: list[int]) -> list[PushJob]:
+    """Mark the runnable rows ``running``, one conditional UPDATE each: a row another
+    worker claimed (or that finished) meanwhile is left out."""
+    now, claimed = utcnow(), []
+    for row_id in row_ids:
+        result = db.session.execute(sa.update(PushJob).where(PushJob.id == row_id, _runnable())
+                                    .values(status="running", started_at=now,
+                                            attempts=PushJob.attempts + 1, error_message=None,
+                                            error_field=None, error_kind=None, not_before=None,
+                                            updated_at=now))
+        if result.rowcount == 1:
+            claimed.append(row_id)
+    db.session.commit()
+    return list(db.session.scalars(sa.select(PushJob).where(PushJob.id.in_(claimed))
+                                   .order_by(PushJob.id)))
+
+
+def _records(kind: str, rows: list[PushJob]) -> list[tuple[PushJob, Any]]:
+    """(row, record) for rows whose record still exists; the others fail here."""
+    model = bulk.BULK_MODELS[kind]
+    found = {r.id: r for r in db.session.scalars(sa.select(model).where(
+        model.id.in_([row.record_id for row in rows])))}
+    pairs = []
+    for row in rows:
+        record = found.get(row.record_id)
+        if record is None or record.workspace_id != row.workspace_id:
+            _set(row, "failed", f"This {messages.noun(kind)} was deleted before it could be sent.")
+        else:
+            row.record_version = record.version
+            pairs.append((row, record))
+    db.session.commit()
+    return pairs
+
+
+def _set(row: PushJob, status: str, message: str | None, field: str | None = None,
+         kind: str | None = None) -> None:
+    row.status, row.error_message, row.error_field, row.error_kind = status, message, field, kind
+    if status in ("done", "failed"):
+        row.finished_at = utcnow()
+
+
+def _record(run: BulkPush, rows: list[PushJob], outcomes: list[Outcome]) -> dict[str, int]:
+    """Each row's own outcome, committed with the links the sender wrote."""
+    for row, outcome in zip(rows, outcomes):
+        if outcome.ok:
+            _set(row, "done", None)
+        else:
+            _set(row, "failed", outcome.message, outcome.field, outcome.kind)
+    db.session.commit()
+    bulk.refresh_finished(run)
+    return {"sent": sum(o.ok for o in outcomes), "failed": sum(not o.ok for o in outcomes)}
+
+
+def _fail_all(rows: list[PushJob], message: str, kind: str | None) -> dict[str, int]:
+    db.session.rollback()
+    for row in rows:
+        _set(row, "failed", message, None, kind)
+    db.session.commit()
+    _finish_run_of(rows)
+    return {"sent": 0, "failed": len(rows)}
+
+
+def _park(rows: list[PushJob]) -> dict[str, int]:
+    """Wait for a person to reconnect (outbox.resume_after_reconnect resumes the rows)."""
+    db.session.rollback()
+    for row in rows:
+        _set(row, "waiting", outbox.RECONNECT_REASON)
+        row.not_before = None
+    db.session.commit()
+    return {"waiting": len(rows)}
+
+
+def _wait(run_id: int, rows: list[PushJob], resume_at: datetime, message: str | None, kind: str,
+          failures: int) -> dict[str, int]:
+    """Rows ``waiting`` until ``resume_at``, the same batch scheduled for then (a new RQ
+    job: this one is still running). The worker is free for other work meanwhile."""
+    db.session.rollback()
+    for row in rows:
+        _set(row, "waiting", message or messages.rate_limited(resume_at), None, kind)
+        row.not_before = resume_at
+    db.session.commit()
+    ids = [row.id for row in rows]
+    try:
+        get_queue().enqueue_at(resume_at, bulk.BATCH_FUNCTION, run_id, ids, failures,
+                               job_id=bulk.batch_job_id(run_id, ids[0], rows[0].attempts))
+    except RedisError:  # the rows say waiting; the sweeper enqueues them once due
+        log.warning("bulk push %s: could not schedule a batch's retry", run_id)
+    return {"waiting": len(rows)}
+
+
+def _finish_run_of(rows: list[PushJob]) -> None:
+    run_id = rows[0].bulk_push_id if rows else None
+    run = db.session.get(BulkPush, run_id) if run_id else None
+    if run is not None:
+        bulk.refresh_finished(run)
+
+
+# -- for the sweeper and single-push paths -----------------------------------------------------------
+
+def held_row_ids(redis: Redis, job_ids: list[str]) -> set[int]:
+    """Row ids carried by the bulk batch jobs among ``job_ids`` (the sweeper's "held")."""
+    held: set[int] = set()
+    for job_id in job_ids:
+        if not job_id.startswith(bulk.JOB_PREFIX):
+            continue
+        try:
+            job = Job.fetch(job_id, connection=redis)
+        except NoSuchJobError:
+            continue
+        args = job.args or ()
+        if len(args) >= 2 and isinstance(args[1], list):
+            held.update(int(row_id) for row_id in args[1])
+    return held
+
+
+def run_single(row: PushJob) -> dict[str, int] | None:
+    """A bulk row reached through the single-push path (the sweeper, a reconnect): sent in a
+    batch with up to 49 other rows of its run that are ready too; their own jobs, if any,
+    then find nothing left to do."""
+    others = list(db.session.scalars(sa.select(PushJob.id).where(
+        PushJob.bulk_push_id == row.bulk_push_id, PushJob.id != row.id, _runnable(),
+        sa.or_(PushJob.not_before.is_(None), PushJob.not_before <= utcnow()))
+        .order_by(PushJob.id).limit(bulk.BATCH_SIZE - 1)))
+    return run_bulk_batch(row.bulk_push_id, [row.id, *others])

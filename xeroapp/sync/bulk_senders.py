@@ -1,0 +1,240 @@
+"""One batch of a bulk run, per kind: the elements of ONE batched request to Xero (up to 50,
+``summarizeErrors=false``) and each element's answer mapped back to its record.
+
+With summarizeErrors=false Xero answers 200 with every element in request order, each with
+StatusAttributeString OK/WARNING/ERROR and, when refused, its ValidationErrors; the valid
+ones are saved. Elements are paired with records by position, checked against the number we
+sent (ContactNumber, InvoiceNumber, Item Code) so a reordered answer cannot link a record to
+someone else's object.
+
+Every request carries an Idempotency-Key derived from its body: a retry of the same batch
+(429, lost answer, dead worker) repeats it and Xero replays instead of creating twice; a
+batch whose records changed meanwhile is a different request with a different key. Contacts
+go by POST with our ContactNumber, which Xero matches, so even a retry after the key expired
+updates the contact created the first time instead of duplicating it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from xeroapp.extensions import db
+from xeroapp.models import Invoice, Product, PushJob, XeroConnection, XeroLink
+from xeroapp.sync import linking, messages
+from xeroapp.sync.invoices import LOCKED_STATUSES
+from xeroapp.sync.outcomes import LockedInXero
+from xeroapp.xero import mapping
+from xeroapp.xero.client import XeroClient
+from xeroapp.xero.errors import ElementErrors, ValidationError
+
+BATCH_PARAMS = {"summarizeErrors": "false"}
+OK_STATUSES = ("OK", "WARNING")
+
+
+@dataclass
+class Outcome:
+    """What became of one record: ``message`` (for the user) and ``field`` when refused."""
+
+    ok: bool
+    message: str | None = None
+    field: str | None = None
+    kind: str | None = None
+
+
+def refused(record_kind: str, xero_messages: list[str]) -> Outcome:
+    """Xero's own words for a refused element, as the panel words them."""
+    exc = ValidationError("; ".join(xero_messages), [ElementErrors(0, xero_messages)])
+    text, blamed = messages.validation(exc, record_kind)
+    return Outcome(False, text, blamed, "validation")
+
+
+@dataclass
+class BatchContext:
+    """The connection and run a batch belongs to, and its rows (to stamp each call's key)."""
+
+    xero: XeroClient
+    connection: XeroConnection
+    run_id: int
+    rows: list[PushJob] = field(default_factory=list)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.connection.tenant_id
+
+    def call(self, method: str, resource: str, plural: str, elements: list[dict], step: str,
+             *, params: dict | None = None, stamp: bool = True) -> list[dict]:
+        """One batched request; the answer's elements, in request order. The key is stored
+        on the rows (committed) BEFORE the call, as for a single push."""
+        key = batch_key(self.run_id, step, elements)
+        if stamp:
+            for row in self.rows:
+                row.idempotency_key = key
+            db.session.commit()
+        answer = self.xero.accounting(method, resource, params={**BATCH_PARAMS, **(params or {})},
+                                      json={plural: elements}, idempotency_key=key)
+        return answer.get(plural) or []
+
+
+def batch_key(run_id: int, step: str, elements: list[dict]) -> str:
+    digest = hashlib.sha256(json.dumps(elements, sort_keys=True, default=str).encode()).hexdigest()
+    return f"xa-bulk-{run_id}-{step}-{digest[:48]}"
+
+
+def element_for(results: list[dict], index: int, key: str, expected: str | None) -> dict:
+    """The answer's element for the request's ``index``-th, by position, checked by ``key``."""
+    wanted = (expected or "").casefold()
+    if index < len(results) and (not wanted or (results[index].get(key) or "").casefold() == wanted):
+        return results[index]
+    return next((r for r in results if wanted and (r.get(key) or "").casefold() == wanted), {})
+
+
+def succeeded(result: dict, id_field: str) -> bool:
+    return result.get("StatusAttributeString") in OK_STATUSES and bool(result.get(id_field))
+
+
+def errors_of(result: dict) -> list[str]:
+    return [e.get("Message", "") for e in result.get("ValidationErrors") or []] or [
+        "Xero did not save it and gave no reason."]
+
+
+# -- contacts (clients and suppliers) ------------------------------------------------------------
+
+def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) -> list[Outcome]:
+    """POST /Contacts with every record: ContactID when linked, else our ContactNumber."""
+    elements = []
+    for record in records:
+        body = mapping.contact(record, mapping.contact_number(record.record_kind, record.id))
+        link = linking.find(record, ctx.tenant_id)
+        if link is not None:
+            body["ContactID"] = link.xero_id
+        elements.append(body)
+    versions = [record.version for record in records]  # what was sent; a commit expires them
+    results = ctx.call("POST", "Contacts", "Contacts", elements, "contacts", stamp=stamp)
+    outcomes = []
+    for index, (record, body) in enumerate(zip(records, elements)):
+        result = element_for(results, index, "ContactNumber", body["ContactNumber"])
+        if not succeeded(result, "ContactID"):
+            outcomes.append(refused(record.record_kind, errors_of(result)))
+            continue
+        linking.record_push(record, ctx.tenant_id, result["ContactID"], versions[index])
+        outcomes.append(Outcome(True))
+    return outcomes
+
+
+# -- invoices -------------------------------------------------------------------------------------
+
+def push_invoices(ctx: BatchContext, invoices: list[Invoice]) -> list[Outcome]:
+    """Their clients not in Xero first (one contacts call), then the invoices (one call);
+    updates of invoices the accountant has approved are refused before the call."""
+    outcomes: dict[int, Outcome] = _send_missing_clients(ctx, invoices)
+    outcomes.update(_locked(ctx, [i for i in invoices if i.id not in outcomes]))
+    todo = [i for i in invoices if i.id not in outcomes]
+    if todo:
+        outcomes.update(_send_invoices(ctx, todo))
+    return [outcomes[invoice.id] for invoice in invoices]
+
+
+def _send_missing_clients(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
+    """Invoice id -> a failed Outcome for invoices whose client Xero refused. The clients
+    sent are linked and committed at once: a later step failing must not resend them."""
+    clients = list({i.client.id: i.client for i in invoices
+                    if linking.find(i.client, ctx.tenant_id) is None}.values())
+    if not clients:
+        return {}
+    results = push_contacts(ctx, clients, stamp=False)
+    db.session.commit()
+    refused_clients = {c.id: o for c, o in zip(clients, results) if not o.ok}
+    return {i.id: Outcome(False, f"Its client {i.client.name} could not be sent to Xero. "
+                                 f"{refused_clients[i.client_id].message}", "Client", "validation")
+            for i in invoices if i.client_id in refused_clients}
+
+
+def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
+    """One GET for the linked invoices' status in Xero: AUTHORISED, PAID ... are left alone."""
+    links = {i.id: linking.find(i, ctx.tenant_id) for i in invoices}
+    ids = [link.xero_id for link in links.values() if link is not None]
+    if not ids:
+        return {}
+    found = ctx.xero.accounting("GET", "Invoices", params={"IDs": ",".join(ids)})
+    status = {i.get("InvoiceID"): (i.get("Status") or "").upper() for i in found.get("Invoices") or []}
+    locked = {}
+    for invoice in invoices:
+        link = links[invoice.id]
+        if link is not None and status.get(link.xero_id) in LOCKED_STATUSES:
+            stop = LockedInXero("invoice", status[link.xero_id])
+            locked[invoice.id] = Outcome(False, str(stop), stop.field, stop.kind)
+    return locked
+
+
+def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
+    defaults = mapping.LineDefaults(ctx.connection.sales_account_code, ctx.connection.sales_tax_type)
+    codes = _item_codes(ctx.tenant_id, invoices)
+    elements, versions = [], []
+    for invoice in invoices:
+        link = linking.find(invoice, ctx.tenant_id)
+        contact_id = linking.find(invoice.client, ctx.tenant_id).xero_id
+        body = mapping.invoice(invoice, contact_id, defaults, create=link is None, item_codes=codes)
+        if link is not None:
+            body["InvoiceID"] = link.xero_id
+        elements.append(body)
+        versions.append(invoice.version)
+    results = ctx.call("POST", "Invoices", "Invoices", elements, "invoices")
+    outcomes = {}
+    for index, invoice in enumerate(invoices):
+        result = element_for(results, index, "InvoiceNumber", invoice.number)
+        if not succeeded(result, "InvoiceID"):
+            outcomes[invoice.id] = refused("invoice", errors_of(result))
+            continue
+        linking.keep_line_ids(invoice, result.get("LineItems") or [])
+        linking.record_push(invoice, ctx.tenant_id, result["InvoiceID"], versions[index])
+        outcomes[invoice.id] = Outcome(True)
+    return outcomes
+
+
+def _item_codes(tenant_id: str, invoices: list[Invoice]) -> dict[int, str]:
+    """Product id -> Item Code for the products on these invoices linked in this
+    organisation (an ItemCode Xero does not know would refuse the invoice)."""
+    products = {line.product_id: line.product for i in invoices for line in i.lines
+                if line.product is not None}
+    if not products:
+        return {}
+    linked = set(db.session.scalars(sa.select(XeroLink.record_id).where(
+        XeroLink.record_kind == "product", XeroLink.tenant_id == tenant_id,
+        XeroLink.record_id.in_(products))))
+    return {pid: mapping.item_code(p) for pid, p in products.items() if pid in linked}
+
+
+# -- items (products) -------------------------------------------------------------------------------
+
+def push_items(ctx: BatchContext, products: list[Product]) -> list[Outcome]:
+    elements = []
+    for product in products:
+        body = mapping.item(product, mapping.item_code(product), product.name[:mapping.ITEM_NAME_MAX],
+                            purchase_price=product.cost_price,
+                            purchase_account=product.purchase_account_code)
+        link = linking.find(product, ctx.tenant_id)
+        if link is not None:
+            body["ItemID"] = link.xero_id
+        elements.append(body)
+    versions = [product.version for product in products]
+    # unitdp=4: our prices carry 4 decimal places; Xero would round them to 2 without it.
+    results = ctx.call("POST", "Items", "Items", elements, "items", params={"unitdp": "4"})
+    outcomes = []
+    for index, (product, body) in enumerate(zip(products, elements)):
+        result = element_for(results, index, "Code", body["Code"])
+        if not succeeded(result, "ItemID"):
+            outcomes.append(refused("product", errors_of(result)))
+            continue
+        linking.record_push(product, ctx.tenant_id, result["ItemID"], versions[index])
+        outcomes.append(Outcome(True))
+    return outcomes
+
+
+Sender = Callable[[BatchContext, list[Any]], list[Outcome]]
+SENDERS: dict[str, Sender] = {"client": push_contacts, "supplier": push_contacts,
+                              "invoice": push_invoices, "product": push_items}
