@@ -20,7 +20,7 @@ PYTHON ?= $(shell for p in $(PYTHON_CANDIDATES); do \
 PYTEST_ARGS ?=
 SANDBOX_PORT ?= 5055
 
-.PHONY: help run test install worker sandbox serve screenshots clean
+.PHONY: help run test install worker sandbox serve screenshots bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,11 @@ serve: install  ## production web server: gunicorn with gunicorn.conf.py (PORT, 
 
 screenshots: install  ## the browser tests, saving docs/screenshots/*.png (needs Chromium)
 	@E2E_SCREENSHOTS=docs/screenshots $(PY) -m pytest -m e2e -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install  ## the benchmarks in bench/ (a few minutes each); each ends with a name=value line
+	@$(PY) -m bench.pages
+	@$(PY) -m bench.chaos
+	@if [ -f bench/push.py ]; then $(PY) -m bench.push; fi
 
 clean:  ## remove .venv and caches (your data in instance/ is kept)
 	@rm -rf $(VENV) .pytest_cache

@@ -29,13 +29,26 @@ def seed_demo_command() -> None:
 def rq_worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...], simple: bool,
                       sweep: bool) -> None:
     """Run an RQ worker whose jobs execute inside this app's context."""
-    from xeroapp.worker import build_worker
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from xeroapp.worker import build_worker, wait_for_redis
 
     app = current_app._get_current_object()
-    # The sweep reschedules itself through RQ's scheduler; a burst worker would not stay for it.
-    worker = build_worker(app, list(queues) or None, simple=simple,
-                          sweep=sweep and with_scheduler and not burst)
-    worker.work(burst=burst, with_scheduler=with_scheduler)
+    while True:
+        # The sweep reschedules itself through RQ's scheduler; a burst worker would not stay for it.
+        worker = build_worker(app, list(queues) or None, simple=simple,
+                              sweep=sweep and with_scheduler and not burst)
+        try:
+            worker.work(burst=burst, with_scheduler=with_scheduler)
+            return
+        except RedisConnectionError:
+            # RQ gives up when Redis goes away while a job runs (a Redis restart or failover).
+            # Rather than exit and leave the queue unserved until someone notices, wait for
+            # Redis and start afresh; the sweeper re-runs the push that was interrupted.
+            if burst:
+                raise
+            click.echo("Redis went away while a job ran; starting again once it is back.", err=True)
+            wait_for_redis(app)
 
 
 @click.command("sweep-pushes")

@@ -58,6 +58,9 @@ class Config:
     TRUSTED_PROXIES: int | None = None
     # /healthz/workers answers 503 when the oldest queued job has waited longer than this.
     HEALTH_MAX_QUEUE_WAIT = 600
+    # Benchmarks only: matches the sandbox's --time-scale N, so our call budget's windows and
+    # the push retry backoff shrink with Xero's minute (a minute lasts 60/N seconds). 1 = real.
+    XERO_TIME_SCALE = 1.0
 
 
 class TestConfig(Config):
@@ -86,6 +89,8 @@ _PLAIN_ENV = (
 )
 # Environment variables read as whole numbers.
 _INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT")
+# Environment variables read as positive numbers.
+_POSITIVE_ENV = ("XERO_TIME_SCALE",)
 ENVIRONMENTS = ("development", "production")
 
 
@@ -103,6 +108,9 @@ def load_config(app: Flask, override: type | Mapping[str, Any] | None) -> None:
     for name in _INT_ENV:
         if os.environ.get(name):
             app.config[name] = _int_setting(name, os.environ[name])
+    for name in _POSITIVE_ENV:
+        if os.environ.get(name):
+            app.config[name] = _positive_setting(name, os.environ[name])
 
     if isinstance(override, Mapping):
         app.config.update(override)
@@ -150,6 +158,16 @@ def _int_setting(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise RuntimeError(f"{name}={value!r}: expected a whole number") from None
+
+
+def _positive_setting(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise RuntimeError(f"{name}={value!r}: expected a number greater than 0")
+    return number
 
 
 def _own_settings(config_class: type) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any
 
 from flask import Flask
@@ -24,8 +25,12 @@ from xeroapp.sync import sweeper
 log = logging.getLogger(__name__)
 
 # How often a sweeping worker checks that the sweep chain is alive (RQ's registry cleaning
-# runs at the same ticks; it is cheap and takes a lock per queue).
-SWEEP_CHECK_SECONDS = 120
+# runs at the same ticks; it is cheap and takes a lock per queue). These ticks are also when
+# RQ lets a worker take over the scheduler of a dead one, and without a scheduler no retry
+# or sweep runs: at 30 s a killed worker's scheduler is replaced within about 90 s (its lock
+# lasts 61 s), where 120 s left the queue's retries stalled for over two minutes
+# (bench/chaos.py).
+SWEEP_CHECK_SECONDS = 30
 
 
 class AppContextMixin:
@@ -34,6 +39,15 @@ class AppContextMixin:
         self.sweep = sweep
         self._parent_pid = os.getpid()
         super().__init__(*args, **kwargs)
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """RQ waits on an empty queue for up to worker_ttl - 15 s (~7 min) and only runs its
+        maintenance between waits. Capped at the maintenance interval, so an idle worker
+        still takes over the scheduler of a worker that died (retries and sweeps stall
+        without one) and restarts the sweep chain on time."""
+        rq_wait = super().dequeue_timeout  # type: ignore[misc]
+        return max(1, min(rq_wait, int(self.maintenance_interval)))  # type: ignore[attr-defined]
 
     def run_maintenance_tasks(self) -> None:
         """RQ's own upkeep, and (``sweep``) making sure the periodic push sweep is scheduled:
@@ -73,3 +87,17 @@ def build_worker(app: Flask, names: list[str] | None = None, *, simple: bool = F
     return worker_class(queues, connection=connection, app=app, sweep=sweep,
                         maintenance_interval=SWEEP_CHECK_SECONDS if sweep else
                         DEFAULT_MAINTENANCE_TASK_INTERVAL)
+
+
+def wait_for_redis(app: Flask, pause: float = 1.0, limit: float = 300.0) -> None:
+    """Block until the app's Redis answers again; RedisError after ``limit`` seconds."""
+    deadline = time.monotonic() + limit
+    with app.app_context():
+        while True:
+            try:
+                get_redis().ping()
+                return
+            except RedisError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)

@@ -168,7 +168,8 @@ def _budget() -> Budget | None:
     budget = current_app.extensions.get(_BUDGET_KEY)
     if budget is None:
         try:
-            budget = Budget(get_redis())
+            scale = float(current_app.config.get("XERO_TIME_SCALE", 1.0))
+            budget = Budget.scaled(get_redis(), scale)
         except RedisNotConfigured:
             return None
         current_app.extensions[_BUDGET_KEY] = budget

@@ -1,0 +1,274 @@
+"""The real stack for benchmarks, as production runs it: a Redis server (the embedded one),
+the Xero sandbox, N RQ workers (`flask rq-worker --with-scheduler`, forking) and gunicorn with
+gunicorn.conf.py, each its own process on a free port; the database is a throwaway SQLite
+file in a temporary folder, or a scratch database on a PostgreSQL server.
+
+Unlike tests/e2e/stack.py (whose environment and port helpers it reuses) a benchmark needs
+to break things on purpose: SIGKILL a worker together with its work horse, restart Redis,
+speed the sandbox's clock up. The web app runs with XEROAPP_ENV=development, because
+production's secure cookies would not travel over the plain HTTP used here.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.e2e.stack import HOST, ROOT, free_port, stack_env
+from xeroapp import embedded_redis
+from xeroapp.devstack import probes
+
+PYTHON = sys.executable
+FLASK = [PYTHON, "-m", "flask", "--app", "app"]
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+
+
+class BenchStack:
+    """Started processes and where they answer; ``stop()`` ends every one of them."""
+
+    def __init__(self, workdir: Path, *, time_scale: float = 1.0, redis_persist: bool = True,
+                 database_url: str | None = None) -> None:
+        self.workdir = workdir
+        self.time_scale = time_scale
+        self.redis_persist = redis_persist
+        self.redis_dir = workdir / "redis"
+        self.redis_url = embedded_redis.url_for_socket(self.redis_dir)
+        self.sandbox_url = f"http://{HOST}:{free_port()}"
+        web_port = free_port()
+        self.web_url = f"http://{HOST}:{web_port}"
+        self.env = stack_env(workdir, self.redis_url, self.sandbox_url)
+        # gunicorn.conf.py binds HOST:PORT; the app shrinks its budget windows and retry
+        # backoff to the sandbox's clock.
+        self.env.update({"HOST": HOST, "PORT": str(web_port),
+                         "XERO_TIME_SCALE": f"{time_scale:g}"})
+        if database_url:  # else stack_env's SQLite file in workdir
+            self.env["DATABASE_URL"] = database_url
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._redis: subprocess.Popen | None = None
+        self._worker_numbers = 0
+
+    # -- starting -------------------------------------------------------------------------
+    def start(self, workers: int) -> BenchStack:
+        """Redis, sandbox, migrations, ``workers`` RQ workers, gunicorn; waits until all answer."""
+        try:
+            self.start_redis()
+            sandbox = self.spawn("sandbox", [PYTHON, "-m", "xerosandbox", "--host", HOST,
+                                             "--port", self.sandbox_url.rsplit(":", 1)[1],
+                                             "--memory", "--control",
+                                             "--time-scale", f"{self.time_scale:g}"])
+            self.run_once("migrations", FLASK + ["db", "upgrade"])
+            for _ in range(workers):
+                self.start_worker()
+            web = self.spawn("web", [GUNICORN, "--config", "gunicorn.conf.py"])
+            self.wait_until("sandbox", sandbox, lambda: probes.answers_200(
+                f"{self.sandbox_url}/.well-known/openid-configuration"))
+            self.wait_until("web", web, lambda: probes.http_status(
+                f"{self.web_url}/auth/login") == 200)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def start_redis(self) -> None:
+        self._redis, url = embedded_redis.start(self.redis_dir, persist=self.redis_persist)
+        assert url == self.redis_url
+
+    def stop_redis(self) -> None:
+        """SIGTERM: with persistence on, Redis saves its data before it exits."""
+        if self._redis is not None:
+            embedded_redis.stop(self._redis)
+            self._redis = None
+
+    def start_worker(self) -> str:
+        """One more `flask rq-worker --with-scheduler`, as an operator starts it; its name."""
+        self._worker_numbers += 1
+        name = f"worker-{self._worker_numbers}"
+        proc = self.spawn(name, FLASK + ["rq-worker", "--with-scheduler"], own_group=True)
+        self.wait_until(name, proc, lambda: probes.rq_worker_registered(self.redis_url, proc.pid))
+        return name
+
+    def kill_worker(self, name: str) -> None:
+        """SIGKILL the worker, its work horse and its scheduler at once, as when the machine
+        or container dies: no clean-up code runs. (RQ puts the horse in a process group of
+        its own, so the worker's group alone would miss it.)"""
+        proc = self.processes[name]
+        family = [proc.pid, *descendants(proc.pid)]
+        for pid in family:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait()
+
+    def busy_workers(self) -> list[str]:
+        """Live workers that RQ says are running a job right now."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            busy_pids = {client.hget(key, "pid") for key in client.smembers("rq:workers")
+                         if client.hget(key, "state") == b"busy"}
+        finally:
+            client.close()
+        return [name for name in self.live_workers()
+                if str(self.processes[name].pid).encode() in busy_pids]
+
+    def logs_mentioning(self, prefix: str, text: str) -> int:
+        """How often ``text`` occurs in the logs of the processes named ``prefix...``."""
+        return sum(self.log_text(name).count(text) for name in self.processes
+                   if name.startswith(prefix))
+
+    def cpu_seconds(self, prefix: str) -> float:
+        """CPU time used so far by the processes named ``prefix...``, their live children and
+        the children they have reaped (the work horses of finished jobs)."""
+        total = 0.0
+        for name, proc in self.processes.items():
+            if name.startswith(prefix) and proc.poll() is None:
+                total += sum(process_cpu_seconds(pid) for pid in [proc.pid, *descendants(proc.pid)])
+        return total
+
+    def live_workers(self) -> list[str]:
+        return [name for name, proc in self.processes.items()
+                if name.startswith("worker-") and proc.poll() is None]
+
+    # -- process plumbing -------------------------------------------------------------------
+    def spawn(self, name: str, argv: list[str], *, own_group: bool = False) -> subprocess.Popen:
+        with open(self.workdir / f"{name}.log", "wb") as log:  # the child keeps its own copy
+            proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=own_group)
+        self.processes[name] = proc
+        return proc
+
+    def log_text(self, name: str) -> str:
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def log(self, name: str) -> str:
+        return self.log_text(name)[-4000:]
+
+    def wait_until(self, name: str, proc: subprocess.Popen, ready: Callable[[], bool],
+                   timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{self.log(name)}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} not ready after {timeout:.0f}s:\n{self.log(name)}")
+            time.sleep(0.1)
+
+    def run_once(self, name: str, argv: list[str], timeout: float = 120.0) -> None:
+        if self.spawn(name, argv).wait(timeout=timeout) != 0:
+            raise RuntimeError(f"{name} failed:\n{self.log(name)}")
+
+    def stop(self) -> None:
+        """Web first, workers next, Redis last: nothing new is enqueued while workers wind down."""
+        for name, proc in reversed(list(self.processes.items())):
+            if proc.poll() is None:
+                self._signal(name, proc, signal.SIGTERM)
+        for name, proc in reversed(list(self.processes.items())):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._signal(name, proc, signal.SIGKILL)
+                proc.wait()
+        if self._redis is not None:
+            embedded_redis.stop(self._redis)
+            self._redis = None
+
+    @staticmethod
+    def _signal(name: str, proc: subprocess.Popen, signum: int) -> None:
+        try:
+            if name.startswith("worker-"):
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
+        except ProcessLookupError:
+            pass
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children ...), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The field after the ")" that ends the command name: state, then parent pid.
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime + cutime + cstime of a process, from /proc (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def app_settings(stack: BenchStack) -> dict[str, str]:
+    """What an app built inside the benchmark process needs to share the stack's data."""
+    keys = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "XERO_API_URL",
+            "XERO_IDENTITY_URL", "XERO_LOGIN_URL", "XERO_TIME_SCALE")
+    return {key: stack.env[key] for key in keys}
+
+
+def machine() -> str:
+    """``cores=... cpu="..."`` for the figure line: figures mean little without the machine."""
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"cores={os.cpu_count()} cpu={model.replace(' ', '_')}"
+
+
+@contextmanager
+def workdir(prefix: str, *, keep: bool = False) -> Iterator[str]:
+    """A temporary folder for the stack's databases and logs; ``keep`` leaves it behind."""
+    if keep:
+        yield tempfile.mkdtemp(prefix=prefix)
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        yield tmp
+
+
+@contextmanager
+def scratch_database(server_url: str | None) -> Iterator[str | None]:
+    """A new, empty PostgreSQL database on the server of ``server_url`` (production's kind of
+    database), dropped afterwards; None (SQLite) when no server is given."""
+    if not server_url:
+        yield None
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"bench_{os.getpid()}_{int(time.time())}"
+    admin = make_url(server_url).set(drivername="postgresql")
+    dsn = admin.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
