@@ -31,8 +31,9 @@ if __package__ in (None, ""):  # run as a file: python bench/pages.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.person import Person, add_clients, add_invoices, sandbox_call, workspace_id_of  # noqa: E402
-from bench.stack import (ROOT, BenchStack, app_settings, machine, scratch_database,  # noqa: E402
+from bench.stack import (BenchStack, app_settings, machine, scratch_database,  # noqa: E402
                          workdir)
+from tests.e2e.stack import ROOT  # noqa: E402
 
 WARM_UP = 30
 P95_TARGET_MS = 50.0

@@ -16,11 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.e2e.stack import HOST, ROOT, free_port, stack_env
+from tests.e2e.stack import HOST, ChildProcesses, free_port, stack_env
 from xeroapp import embedded_redis
 from xeroapp.devstack import probes
 
@@ -29,12 +29,11 @@ FLASK = [PYTHON, "-m", "flask", "--app", "app"]
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 
 
-class BenchStack:
+class BenchStack(ChildProcesses):
     """Started processes and where they answer; ``stop()`` ends every one of them."""
 
     def __init__(self, workdir: Path, *, time_scale: float = 1.0, redis_persist: bool = True,
                  database_url: str | None = None) -> None:
-        self.workdir = workdir
         self.time_scale = time_scale
         self.redis_persist = redis_persist
         self.redis_dir = workdir / "redis"
@@ -42,14 +41,13 @@ class BenchStack:
         self.sandbox_url = f"http://{HOST}:{free_port()}"
         web_port = free_port()
         self.web_url = f"http://{HOST}:{web_port}"
-        self.env = stack_env(workdir, self.redis_url, self.sandbox_url)
+        super().__init__(workdir, stack_env(workdir, self.redis_url, self.sandbox_url))
         # gunicorn.conf.py binds HOST:PORT; the app shrinks its budget windows and retry
         # backoff to the sandbox's clock.
         self.env.update({"HOST": HOST, "PORT": str(web_port),
                          "XERO_TIME_SCALE": f"{time_scale:g}"})
         if database_url:  # else stack_env's SQLite file in workdir
             self.env["DATABASE_URL"] = database_url
-        self.processes: dict[str, subprocess.Popen] = {}
         self._redis: subprocess.Popen | None = None
         self._worker_numbers = 0
 
@@ -137,58 +135,20 @@ class BenchStack:
         return [name for name, proc in self.processes.items()
                 if name.startswith("worker-") and proc.poll() is None]
 
-    # -- process plumbing -------------------------------------------------------------------
-    def spawn(self, name: str, argv: list[str], *, own_group: bool = False) -> subprocess.Popen:
-        with open(self.workdir / f"{name}.log", "wb") as log:  # the child keeps its own copy
-            proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
-                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=own_group)
-        self.processes[name] = proc
-        return proc
-
-    def log_text(self, name: str) -> str:
-        path = self.workdir / f"{name}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def log(self, name: str) -> str:
-        return self.log_text(name)[-4000:]
-
-    def wait_until(self, name: str, proc: subprocess.Popen, ready: Callable[[], bool],
-                   timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not ready():
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{self.log(name)}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} not ready after {timeout:.0f}s:\n{self.log(name)}")
-            time.sleep(0.1)
-
-    def run_once(self, name: str, argv: list[str], timeout: float = 120.0) -> None:
-        if self.spawn(name, argv).wait(timeout=timeout) != 0:
-            raise RuntimeError(f"{name} failed:\n{self.log(name)}")
-
-    def stop(self) -> None:
+    def stop(self, timeout: float = 15.0) -> None:
         """Web first, workers next, Redis last: nothing new is enqueued while workers wind down."""
-        for name, proc in reversed(list(self.processes.items())):
-            if proc.poll() is None:
-                self._signal(name, proc, signal.SIGTERM)
-        for name, proc in reversed(list(self.processes.items())):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._signal(name, proc, signal.SIGKILL)
-                proc.wait()
+        super().stop(timeout)
         if self._redis is not None:
             embedded_redis.stop(self._redis)
             self._redis = None
 
-    @staticmethod
-    def _signal(name: str, proc: subprocess.Popen, signum: int) -> None:
+    def signal(self, name: str, proc: subprocess.Popen, signum: int) -> None:
+        """A worker runs in a session of its own: signal its whole group (horse included)."""
+        if not name.startswith("worker-"):
+            super().signal(name, proc, signum)
+            return
         try:
-            if name.startswith("worker-"):
-                os.killpg(proc.pid, signum)
-            else:
-                proc.send_signal(signum)
+            os.killpg(proc.pid, signum)
         except ProcessLookupError:
             pass
 

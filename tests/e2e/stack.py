@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -32,29 +32,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@dataclass
-class Stack:
-    """Started processes and where they answer; ``stop()`` ends every one of them."""
+class ChildProcesses:
+    """Named child processes of one stack, each writing to ``<workdir>/<name>.log``
+    (bench/stack.py builds on it too); ``stop()`` ends every one of them, last started first."""
 
-    workdir: Path
-    web_url: str
-    sandbox_url: str
-    env: dict[str, str]
-    processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.workdir, self.env = workdir, env
+        self.processes: dict[str, subprocess.Popen] = {}
 
-    def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
-        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        log.close()  # the child holds its own descriptor
-        self.processes.append((name, proc))
+    def spawn(self, name: str, argv: list[str], *, own_group: bool = False) -> subprocess.Popen:
+        """Start ``argv``; ``own_group`` puts it in a session of its own (to signal its tree)."""
+        with open(self.workdir / f"{name}.log", "wb") as log:  # the child keeps its own copy
+            proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=own_group)
+        self.processes[name] = proc
         return proc
 
-    def log(self, name: str) -> str:
+    def log_text(self, name: str) -> str:
         path = self.workdir / f"{name}.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def log(self, name: str) -> str:
+        """The end of a process's output, for error messages."""
+        return self.log_text(name)[-4000:]
 
     def wait_until(self, name: str, proc: subprocess.Popen, ready: Callable[[], bool],
-                   timeout: float = 30.0) -> None:
+                   timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while not ready():
             if proc.poll() is not None:
@@ -63,22 +67,36 @@ class Stack:
                 raise RuntimeError(f"{name} not ready after {timeout:.0f}s:\n{self.log(name)}")
             time.sleep(0.1)
 
-    def run_once(self, name: str, argv: list[str], timeout: float = 60.0) -> None:
-        proc = self.spawn(name, argv)
-        if proc.wait(timeout=timeout) != 0:
+    def run_once(self, name: str, argv: list[str], timeout: float = 120.0) -> None:
+        if self.spawn(name, argv).wait(timeout=timeout) != 0:
             raise RuntimeError(f"{name} failed:\n{self.log(name)}")
 
-    def stop(self) -> None:
-        """Web first, worker last: nothing new is enqueued while the worker winds down."""
-        for _name, proc in reversed(self.processes):
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM to every live process, last started first (the web app before the worker:
+        nothing new is enqueued while the worker winds down), then SIGKILL after ``timeout``."""
+        for name, proc in reversed(list(self.processes.items())):
             if proc.poll() is None:
-                proc.terminate()
-        for _name, proc in reversed(self.processes):
+                self.signal(name, proc, signal.SIGTERM)
+        for name, proc in reversed(list(self.processes.items())):
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                self.signal(name, proc, signal.SIGKILL)
                 proc.wait()
+
+    def signal(self, name: str, proc: subprocess.Popen, signum: int) -> None:
+        try:
+            proc.send_signal(signum)
+        except ProcessLookupError:
+            pass
+
+
+class Stack(ChildProcesses):
+    """The browser suite's stack: where the web app and the sandbox answer."""
+
+    def __init__(self, workdir: Path, web_url: str, sandbox_url: str, env: dict[str, str]) -> None:
+        super().__init__(workdir, env)
+        self.web_url, self.sandbox_url = web_url, sandbox_url
 
 
 E2E_REDIS_DB = 9  # of the suite's Redis server: its worker must never take other tests' jobs
