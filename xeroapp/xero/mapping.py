@@ -79,29 +79,11 @@ def _number(value: Decimal | None) -> float | None:
 
 def invoice_line(line: Any, defaults: LineDefaults, *, amount_type: str,
                  item_code: str | None = None) -> dict[str, Any]:
-    product = getattr(line, "product", None)
-    description = _text(line.description) or (product.name if product is not None else None)
-    account = (_text(line.account_code)
-               or (_text(product.sales_account_code) if product is not None else None)
-               or defaults.account_code)
-    tax_type = _text(line.tax_type) or (_text(product.tax_type) if product is not None else None)
-    if tax_type is None and amount_type != "NoTax":
-        tax_type = defaults.tax_type  # a NoTax invoice takes no tax rate unless a line names one
-    body: dict[str, Any] = {
-        "Description": description or "-",
-        "Quantity": _number(line.quantity),
-        "UnitAmount": _number(line.unit_price),
-    }
+    """One invoice line: its own account/tax, else the product's, else the sales defaults."""
+    body = _line_item(line, defaults, amount_type=amount_type, item_code=item_code,
+                      unit_amount=line.unit_price, product_account="sales_account_code")
     if line.discount_rate:
         body["DiscountRate"] = _number(line.discount_rate)
-    if account:
-        body["AccountCode"] = account
-    if tax_type:
-        body["TaxType"] = tax_type
-    if item_code:
-        body["ItemCode"] = item_code
-    if line.xero_line_item_id:
-        body["LineItemID"] = line.xero_line_item_id
     return body
 
 
@@ -208,25 +190,33 @@ def item(product: Any, code: str, name: str, *, purchase_price: Decimal | None,
 def purchase_order_line(line: Any, defaults: LineDefaults, *, amount_type: str,
                         item_code: str | None = None) -> dict[str, Any]:
     """One PO line: its own account/tax, else the product's, else the purchase defaults."""
+    return _line_item(line, defaults, amount_type=amount_type, item_code=item_code,
+                      unit_amount=line.unit_cost, product_account="purchase_account_code")
+
+
+def _line_item(line: Any, defaults: LineDefaults, *, amount_type: str, item_code: str | None,
+               unit_amount: Decimal | None, product_account: str) -> dict[str, Any]:
+    """The LineItem fields invoices and purchase orders share; ``product_account`` names the
+    product's account field for this side (sales or purchases)."""
     product = getattr(line, "product", None)
     description = _text(line.description) or (product.name if product is not None else None)
     account = (_text(line.account_code)
-               or (_text(product.purchase_account_code) if product is not None else None)
+               or (_text(getattr(product, product_account)) if product is not None else None)
                or defaults.account_code)
     tax_type = _text(line.tax_type) or (_text(product.tax_type) if product is not None else None)
     if tax_type is None and amount_type != "NoTax":
-        tax_type = defaults.tax_type
+        tax_type = defaults.tax_type  # a NoTax document takes no tax rate unless a line names one
     body: dict[str, Any] = {
         "Description": description or "-",
         "Quantity": _number(line.quantity),
-        "UnitAmount": _number(line.unit_cost),
+        "UnitAmount": _number(unit_amount),
     }
-    if item_code:
-        body["ItemCode"] = item_code
     if account:
         body["AccountCode"] = account
     if tax_type:
         body["TaxType"] = tax_type
+    if item_code:
+        body["ItemCode"] = item_code
     if line.xero_line_item_id:
         body["LineItemID"] = line.xero_line_item_id
     return body
