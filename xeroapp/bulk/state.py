@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xeroapp.models.xero import XeroConnection
 from xeroapp.sync import bulk
 
 # URL segment -> record kind; the list pages that offer bulk pushes.
@@ -44,7 +45,7 @@ def bulk_state(kind: str, workspace_id: int, *, run: bulk.BulkPush | None = None
     run = run or bulk.latest(workspace_id, kind)
     if run is not None:
         state.progress = bulk.progress(run)
-    connection = bulk.connection_for(workspace_id)
+    connection = XeroConnection.usable_for(workspace_id)
     if connection is None:
         state.off_reason = "Xero is not connected, so nothing can be sent yet."
     elif connection.needs_reconnect:

@@ -61,6 +61,15 @@ class XeroConnection(Timestamped, db.Model):
     workspace: so.Mapped[Workspace] = so.relationship()
     connected_by: so.Mapped[User | None] = so.relationship()
 
+    @classmethod
+    def usable_for(cls, workspace_id: int) -> XeroConnection | None:
+        """The workspace's connection while it holds a refresh token, so Xero can be called
+        (it may still need reconnecting); None when never connected or disconnected."""
+        connection = db.session.scalar(sa.select(cls).filter_by(workspace_id=workspace_id))
+        if connection is None or connection.refresh_token_encrypted is None:
+            return None
+        return connection
+
     @property
     def access_token(self) -> str | None:
         return _decrypt(self.access_token_encrypted)

@@ -103,13 +103,6 @@ def missing_rows(order: PurchaseOrder, job: PushJob, connection: XeroConnection)
     return rows
 
 
-def _connection(order: PurchaseOrder) -> XeroConnection | None:
-    connection = db.session.scalar(sa.select(XeroConnection).filter_by(workspace_id=order.workspace_id))
-    if connection is None or connection.refresh_token_encrypted is None:
-        return None
-    return connection
-
-
 def _render(order: PurchaseOrder, rows: list[Row], *, connection: XeroConnection | None,
             error: str | None = None, notice: str | None = None, status: int = 200) -> Response:
     context = dict(purchase_order=order, rows=rows, connection=connection, error=error,
@@ -130,7 +123,7 @@ def _remember_shown(job: PushJob) -> None:
 @bp.get("/<int:purchase_order_id>/xero/missing-products")
 def missing_products(purchase_order_id: int):
     order = get_owned_or_404(PurchaseOrder, purchase_order_id)
-    connection = _connection(order)
+    connection = XeroConnection.usable_for(order.workspace_id)
     job = blocked_push(order)
     if connection is None or job is None:
         return _render(order, [], connection=connection, notice=_nothing_to_do(connection))
@@ -141,7 +134,7 @@ def missing_products(purchase_order_id: int):
 @bp.post("/<int:purchase_order_id>/xero/missing-products")
 def create_missing_products(purchase_order_id: int):
     order = get_owned_or_404(PurchaseOrder, purchase_order_id)
-    connection = _connection(order)
+    connection = XeroConnection.usable_for(order.workspace_id)
     job = blocked_push(order)
     if connection is None or job is None:
         return _render(order, [], connection=connection, notice=_nothing_to_do(connection))

@@ -41,14 +41,6 @@ class CannotStart(Exception):
     """Nothing is started; the message says why, for the user."""
 
 
-def connection_for(workspace_id: int) -> XeroConnection | None:
-    """The workspace's usable connection (None: not connected)."""
-    connection = db.session.scalar(sa.select(XeroConnection).filter_by(workspace_id=workspace_id))
-    if connection is None or connection.refresh_token_encrypted is None:
-        return None
-    return connection
-
-
 # -- which records ------------------------------------------------------------------------------
 
 def candidates(kind: str, mode: str, workspace_id: int, tenant_id: str) -> sa.Select:
@@ -89,7 +81,7 @@ def start(workspace_id: int, kind: str, mode: str, user: User) -> BulkPush:
     current = running(workspace_id, kind)
     if current is not None and refresh_finished(current) is None:
         return current
-    connection = connection_for(workspace_id)
+    connection = XeroConnection.usable_for(workspace_id)
     if connection is None:
         raise CannotStart("Xero is not connected. Connect it in Settings > Integrations first.")
     if connection.needs_reconnect:

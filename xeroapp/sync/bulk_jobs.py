@@ -44,8 +44,8 @@ def run_bulk_batch(run_id: int, row_ids: list[int], failures: int = 0) -> dict[s
     rows = _claim(row_ids) if run is not None else []
     if run is None or not rows:
         return None
-    connection = db.session.scalar(sa.select(XeroConnection).filter_by(workspace_id=run.workspace_id))
-    if connection is None or connection.needs_reconnect or connection.refresh_token_encrypted is None:
+    connection = XeroConnection.usable_for(run.workspace_id)
+    if connection is None or connection.needs_reconnect:
         return _park(rows)
     if run.tenant_id != connection.tenant_id:
         return _fail_all(rows, outbox.OTHER_ORGANISATION, None)

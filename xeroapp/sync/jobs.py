@@ -82,8 +82,8 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
     if record is None or record.workspace_id != job.workspace_id:
         return _finish(job, "failed", f"This {messages.noun(job.record_kind)} was deleted "
                                       "before it could be sent.")
-    connection = db.session.scalar(db.select(XeroConnection).filter_by(workspace_id=job.workspace_id))
-    if connection is None or connection.needs_reconnect or connection.refresh_token_encrypted is None:
+    connection = XeroConnection.usable_for(job.workspace_id)
+    if connection is None or connection.needs_reconnect:
         return _park(job)
     if job.tenant_id not in (None, connection.tenant_id):
         return _finish(job, "failed", outbox.OTHER_ORGANISATION)

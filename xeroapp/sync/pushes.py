@@ -50,8 +50,8 @@ def stage_push(record: Any, user: User, *, contact_choice: str | None = None) ->
     pending = pending_push(record)
     if pending is not None:
         return StagedPush(job=pending)
-    connection = db.session.scalar(sa.select(XeroConnection).filter_by(workspace_id=record.workspace_id))
-    if connection is None or connection.refresh_token_encrypted is None:
+    connection = XeroConnection.usable_for(record.workspace_id)
+    if connection is None:
         return StagedPush(not_connected=True)
     link = linking.find(record, connection.tenant_id)
     job = PushJob(workspace_id=record.workspace_id, record_kind=record.record_kind,

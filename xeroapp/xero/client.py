@@ -54,8 +54,8 @@ class XeroClient:
 
     @classmethod
     def for_workspace(cls, workspace_id: int) -> XeroClient:
-        connection = db.session.scalar(db.select(XeroConnection).filter_by(workspace_id=workspace_id))
-        if connection is None or connection.refresh_token_encrypted is None:
+        connection = XeroConnection.usable_for(workspace_id)
+        if connection is None:
             raise NotConnected("Xero is not connected.")
         return cls(connection.id, connection.tenant_id)
 
