@@ -11,6 +11,7 @@ import pytest
 from rq import Queue
 
 from push_support import text_of
+from xero_support import child_settings
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
@@ -140,13 +141,6 @@ def test_lock_keeps_a_second_sweep_out(desk, records, app):
         assert not sweeper.sweep().locked_out
 
 
-def worker_settings(app) -> dict:
-    keys = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "TESTING",
-            "XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL", "XERO_CLIENT_ID",
-            "XERO_CLIENT_SECRET", "RQ_QUEUES", "PASSWORD_HASH_METHOD")
-    return {key: app.config[key] for key in keys if key in app.config}
-
-
 def wait_for_status(desk, kind: str, record_id: int, status: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -165,7 +159,7 @@ def test_worker_killed_mid_push_is_picked_up_again_and_sends_once(live_desk, rec
 
     from sweeper_workers import run_worker
     process = multiprocessing.get_context("spawn").Process(target=run_worker,
-                                                           args=(worker_settings(app),))
+                                                           args=(child_settings(app),))
     process.start()
     try:
         wait_for_status(desk, "client", client_id, "running")

@@ -28,3 +28,13 @@ def xero_app(app: Flask, sandbox: Flask) -> Flask:
     point_app_at(app, SANDBOX_URL)
     app.config["XERO_HTTP_TRANSPORT"] = httpx.WSGITransport(app=sandbox)
     return app
+
+
+@pytest.fixture
+def live_app(app: Flask, live_sandbox) -> Flask:
+    """``app`` on the live sandbox, for tests that start other processes (which must open the
+    same database file)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///:memory:"):
+        pytest.skip("needs a database every process can open")
+    point_app_at(app, live_sandbox.url)
+    return app

@@ -11,10 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from flask import Flask
 
 from budget_workers import call_xero, take_slots
-from xero_support import DEMO_TENANT_ID, control, mint, point_app_at, store_connection, totals
+from xero_support import DEMO_TENANT_ID, child_settings, control, mint, store_connection, totals
 from xeroapp.extensions import db
 from xeroapp.models.xero import XeroConnection
 from xeroapp.xero.budget import Budget, NotBefore, OverBudget, Slot
@@ -206,21 +205,6 @@ class _ListQueue:
 
 
 # -- wired into XeroClient ----------------------------------------------------------------
-@pytest.fixture
-def live_app(app: Flask, live_sandbox) -> Flask:
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///:memory:"):
-        pytest.skip("needs a database every process can open")
-    point_app_at(app, live_sandbox.url)
-    return app
-
-
-def child_settings(app: Flask) -> dict:
-    keys = ("TESTING", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL",
-            "XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL", "XERO_CLIENT_ID",
-            "XERO_CLIENT_SECRET")
-    return {key: app.config[key] for key in keys}
-
-
 def test_three_worker_processes_never_draw_a_429_from_xero(live_app, live_sandbox, records, connection):
     """80 calls from 3 processes x 4 threads, each taking 50 ms at the sandbox: Xero serves
     exactly its 60 a minute, our budget holds back the rest, and the sandbox never had to

@@ -9,29 +9,12 @@ from __future__ import annotations
 
 import multiprocessing
 
-import pytest
-from flask import Flask
 
 from refresh_workers import call_xero
-from xero_support import DEMO_TENANT_ID, control, mint, point_app_at, store_connection, totals
+from xero_support import DEMO_TENANT_ID, child_settings, control, mint, store_connection, totals
 
 PROCESSES = 5
 THREADS = 10
-
-
-@pytest.fixture
-def live_app(app: Flask, live_sandbox) -> Flask:
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///:memory:"):
-        pytest.skip("needs a database every process can open")
-    point_app_at(app, live_sandbox.url)
-    return app
-
-
-def child_settings(app: Flask) -> dict:
-    keys = ("TESTING", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL",
-            "XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL", "XERO_CLIENT_ID",
-            "XERO_CLIENT_SECRET")
-    return {key: app.config[key] for key in keys}
 
 
 def test_fifty_callers_in_five_processes_cause_exactly_one_refresh(live_app, live_sandbox, records):

@@ -136,3 +136,15 @@ def consent(authorize_url: str, *, tenants: list[str] | None = None,
 def local_path(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+# What a child process (a worker, a competing caller) needs to build the same app.
+CHILD_SETTINGS = ("TESTING", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL",
+                  "XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL", "XERO_CLIENT_ID",
+                  "XERO_CLIENT_SECRET", "RQ_QUEUES", "PASSWORD_HASH_METHOD")
+
+
+def child_settings(app: Flask) -> dict:
+    """The settings of ``app`` that another process needs to reach the same database,
+    Redis and sandbox (for create_app there)."""
+    return {key: app.config[key] for key in CHILD_SETTINGS if key in app.config}
