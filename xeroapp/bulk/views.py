@@ -24,6 +24,10 @@ def _partial(state, status: int = 200):
     return body, status, {"Vary": "HX-Request", "Cache-Control": "no-store"}
 
 
+def _kind() -> str:
+    return LISTS[request.endpoint.rsplit(".", 1)[1].split("_", 1)[1]]
+
+
 def _run_asked(kind: str) -> BulkPush | None:
     run_id = request.args.get("run", type=int)
     if run_id is None:
@@ -34,13 +38,13 @@ def _run_asked(kind: str) -> BulkPush | None:
     return run
 
 
-def show(plural: str):
-    kind = LISTS[plural]
+def show():
+    kind = _kind()
     return _partial(bulk_state(kind, current_user.workspace_id, run=_run_asked(kind)))
 
 
-def start(plural: str, mode: str):
-    kind = LISTS[plural]
+def start(mode: str):
+    kind = _kind()
     try:
         run = bulk.start(current_user.workspace_id, kind, mode, current_user)
         state = bulk_state(kind, current_user.workspace_id, run=run)
@@ -69,8 +73,7 @@ def bulk_helpers() -> dict[str, Any]:
 
 
 for _plural in LISTS:
-    bp.add_url_rule(f"/{_plural}", f"show_{_plural}", show, methods=["GET"],
-                    defaults={"plural": _plural})
+    bp.add_url_rule(f"/{_plural}", f"show_{_plural}", show, methods=["GET"])
     for _mode in BULK_MODES:
         bp.add_url_rule(f"/{_plural}/{_mode}", f"{_mode}_{_plural}", start,
-                        methods=["POST"], defaults={"plural": _plural, "mode": _mode})
+                        methods=["POST"], defaults={"mode": _mode})
