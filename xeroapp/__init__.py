@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from xeroapp import access, cli, errors, rendering, security
+from xeroapp import access, cli, errors, rendering, security, sqlite
 from xeroapp.config import load_config
 from xeroapp.extensions import csrf, db, htmx, login_manager, migrate
 from xeroapp.models import versioning
@@ -30,6 +30,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     db.init_app(app)
+    sqlite.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
