@@ -21,6 +21,7 @@ from rq.job import Job
 from xeroapp.extensions import db
 from xeroapp.queue import get_redis, queue_names
 from xeroapp.sync import sweeper
+from xeroapp.xero import http
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ def build_worker(app: Flask, names: list[str] | None = None, *, simple: bool = F
         connection = get_redis()
         queues = [Queue(name, connection=connection) for name in (names or queue_names())]
     worker_class = AppSimpleWorker if simple else AppWorker
+    http.tls_context()  # built once here, inherited by every work horse
     return worker_class(queues, connection=connection, app=app, sweep=sweep,
                         maintenance_interval=SWEEP_CHECK_SECONDS if sweep else
                         DEFAULT_MAINTENANCE_TASK_INTERVAL)
@@ -101,3 +103,18 @@ def wait_for_redis(app: Flask, pause: float = 1.0, limit: float = 300.0) -> None
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(pause)
+
+
+def lower_priority(niceness: int) -> int:
+    """Run this process (and the work horses it forks) at ``niceness`` or lower priority;
+    the niceness it now has.
+
+    Pushes are background work that waits on Xero; a page is a person waiting. On a machine
+    that runs both, the scheduler should hand the cores to the web processes first, so a
+    worker busy mapping a batch of 50 invoices does not slow a click down. Only ever lowers
+    the priority: raising it needs privileges, and an operator's own ``nice`` is kept.
+    """
+    current = os.nice(0)
+    if niceness > current:
+        current = os.nice(niceness - current)
+    return current

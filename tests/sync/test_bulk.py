@@ -257,3 +257,40 @@ def test_xeros_429_waits_out_retry_after_and_then_sends_once(desk, records, app)
     desk.drain()
     assert len(desk.held("contacts")) == 3
     assert "3 sent · 0 failed · 0 waiting" in text_of(partial(desk, "clients"))
+
+
+def reads_to_send_invoices(desk, records, app, count: int, batch: int) -> int:
+    """SELECT statements the worker runs to send ``count`` new invoices (each with a client
+    not in Xero yet) in one batch."""
+    from sqlalchemy import event
+
+    for n in range(count):
+        records.invoice(desk.workspace_id, number=f"INV-{batch}-{n:03}")
+    start(desk, "invoices")
+    selects = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        desk.drain()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert "0 failed · 0 waiting" in text_of(partial(desk, "invoices"))
+    return len(selects)
+
+
+def test_a_batch_reads_its_records_together_not_one_by_one(desk, records, app):
+    """The work of a batch, and so the cores it takes from the pages, must not grow with
+    the records in it: reading 50 invoices, their clients, lines and links costs the same
+    queries as reading 2. (Writes are one statement per row on SQLite, which cannot batch
+    an INSERT that must return each new row's id; PostgreSQL batches them.)"""
+    two = reads_to_send_invoices(desk, records, app, 2, batch=1)
+    fifty = reads_to_send_invoices(desk, records, app, 50, batch=2)
+
+    assert len(desk.held("invoices")) == 52
+    assert fifty == two, (two, fifty)

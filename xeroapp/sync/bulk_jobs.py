@@ -17,29 +17,52 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from redis import Redis
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from xeroapp.extensions import db
-from xeroapp.models import BulkPush, PushJob, XeroConnection
+from xeroapp.models import BulkPush, Invoice, InvoiceLine, PushJob, XeroConnection
 from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue
 from xeroapp.sync import bulk, messages, outbox, retries
 from xeroapp.sync.bulk_senders import SENDERS, BatchContext, Outcome
 from xeroapp.xero.client import XeroClient
+from xeroapp.xero.http import http_client
 from xeroapp.xero.errors import (NotConnected, RateLimited, ReconnectRequired, TransportError,
                                  Unavailable, ValidationError)
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong on our side while sending to Xero. Try again in a moment."
+# What a sender reads of each record, loaded with the records (one query per relationship
+# for the whole batch, not one per record).
+EAGER = {"invoice": (so.selectinload(Invoice.client),
+                     so.selectinload(Invoice.lines).selectinload(InvoiceLine.product))}
 
 
 def run_bulk_batch(run_id: int, row_ids: list[int], failures: int = 0) -> dict[str, int] | None:
     """Send the rows of one batch; returns counts for RQ's result (None: nothing to do)."""
+    # A batch commits several times (claim, each call's key, the clients it linked) and after
+    # each commit would reload its 50 records, their lines and links one query at a time.
+    # It needs no fresh copy: it sends the versions it read after claiming the rows (which
+    # keeps anyone else from sending them) and records those versions, whatever changed
+    # meanwhile.
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        with http_client() as http:  # one connection to Xero for the batch's calls
+            return _run_batch(run_id, row_ids, failures, http)
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _run_batch(run_id: int, row_ids: list[int], failures: int,
+               http: httpx.Client) -> dict[str, int] | None:
     run = db.session.get(BulkPush, run_id)
     rows = _claim(row_ids) if run is not None else []
     if run is None or not rows:
@@ -50,8 +73,8 @@ def run_bulk_batch(run_id: int, row_ids: list[int], failures: int = 0) -> dict[s
     if run.tenant_id != connection.tenant_id:
         return _fail_all(rows, outbox.OTHER_ORGANISATION, None)
     pairs = _records(run.record_kind, rows)
-    ctx = BatchContext(XeroClient(connection.id, connection.tenant_id), connection, run_id,
-                       [row for row, _ in pairs])
+    ctx = BatchContext(XeroClient(connection.id, connection.tenant_id, http=http), connection,
+                       run_id, [row for row, _ in pairs])
     try:
         outcomes = SENDERS[run.record_kind](ctx, [record for _, record in pairs]) if pairs else []
     except RateLimited as exc:
@@ -86,17 +109,15 @@ def _runnable() -> sa.ColumnElement[bool]:
 
 
 def _claim(row_ids: list[int]) -> list[PushJob]:
-    """Mark the runnable rows ``running``, one conditional UPDATE each: a row another
-    worker claimed (or that finished) meanwhile is left out."""
-    now, claimed = utcnow(), []
-    for row_id in row_ids:
-        result = db.session.execute(sa.update(PushJob).where(PushJob.id == row_id, _runnable())
-                                    .values(status="running", started_at=now,
-                                            attempts=PushJob.attempts + 1, error_message=None,
-                                            error_field=None, error_kind=None, not_before=None,
-                                            updated_at=now))
-        if result.rowcount == 1:
-            claimed.append(row_id)
+    """Mark the runnable rows ``running`` in one conditional UPDATE: a row another worker
+    claimed (or that finished) meanwhile is left out."""
+    now = utcnow()
+    claimed = list(db.session.scalars(
+        sa.update(PushJob).where(PushJob.id.in_(row_ids), _runnable())
+        .values(status="running", started_at=now, attempts=PushJob.attempts + 1,
+                error_message=None, error_field=None, error_kind=None, not_before=None,
+                updated_at=now)
+        .returning(PushJob.id), execution_options={"synchronize_session": False}))
     db.session.commit()
     return list(db.session.scalars(sa.select(PushJob).where(PushJob.id.in_(claimed))
                                    .order_by(PushJob.id)))
@@ -106,7 +127,7 @@ def _records(kind: str, rows: list[PushJob]) -> list[tuple[PushJob, Any]]:
     """(row, record) for rows whose record still exists; the others fail here."""
     model = bulk.BULK_MODELS[kind]
     found = {r.id: r for r in db.session.scalars(sa.select(model).where(
-        model.id.in_([row.record_id for row in rows])))}
+        model.id.in_([row.record_id for row in rows])).options(*EAGER.get(kind, ())))}
     pairs = []
     for row in rows:
         record = found.get(row.record_id)
@@ -134,6 +155,7 @@ def _record(run: BulkPush, rows: list[PushJob], outcomes: list[Outcome]) -> dict
         else:
             _set(row, "failed", outcome.message, outcome.field, outcome.kind)
     db.session.commit()
+    db.session.refresh(run)  # another batch of the run may have finished it meanwhile
     bulk.refresh_finished(run)
     return {"sent": sum(o.ok for o in outcomes), "failed": sum(not o.ok for o in outcomes)}
 

@@ -61,6 +61,10 @@ class BatchContext:
     connection: XeroConnection
     run_id: int
     rows: list[PushJob] = field(default_factory=list)
+    links: linking.LinkIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.links = linking.LinkIndex(self.connection.tenant_id)
 
     @property
     def tenant_id(self) -> str:
@@ -106,10 +110,11 @@ def errors_of(result: dict) -> list[str]:
 
 def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) -> list[Outcome]:
     """POST /Contacts with every record: ContactID when linked, else our ContactNumber."""
+    ctx.links.load(records)
     elements = []
     for record in records:
         body = mapping.contact(record, mapping.contact_number(record.record_kind, record.id))
-        link = linking.find(record, ctx.tenant_id)
+        link = ctx.links.find(record)
         if link is not None:
             body["ContactID"] = link.xero_id
         elements.append(body)
@@ -121,7 +126,7 @@ def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) 
         if not succeeded(result, "ContactID"):
             outcomes.append(refused(record.record_kind, errors_of(result)))
             continue
-        linking.record_push(record, ctx.tenant_id, result["ContactID"], versions[index])
+        ctx.links.record_push(record, result["ContactID"], versions[index])
         outcomes.append(Outcome(True))
     return outcomes
 
@@ -142,8 +147,9 @@ def push_invoices(ctx: BatchContext, invoices: list[Invoice]) -> list[Outcome]:
 def _send_missing_clients(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
     """Invoice id -> a failed Outcome for invoices whose client Xero refused. The clients
     sent are linked and committed at once: a later step failing must not resend them."""
+    ctx.links.load([*invoices, *(i.client for i in invoices)])
     clients = list({i.client.id: i.client for i in invoices
-                    if linking.find(i.client, ctx.tenant_id) is None}.values())
+                    if ctx.links.find(i.client) is None}.values())
     if not clients:
         return {}
     results = push_contacts(ctx, clients, stamp=False)
@@ -156,7 +162,7 @@ def _send_missing_clients(ctx: BatchContext, invoices: list[Invoice]) -> dict[in
 
 def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
     """One GET for the linked invoices' status in Xero: AUTHORISED, PAID ... are left alone."""
-    links = {i.id: linking.find(i, ctx.tenant_id) for i in invoices}
+    links = {i.id: ctx.links.find(i) for i in invoices}
     ids = [link.xero_id for link in links.values() if link is not None]
     if not ids:
         return {}
@@ -176,8 +182,8 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
     codes = _item_codes(ctx.tenant_id, invoices)
     elements, versions = [], []
     for invoice in invoices:
-        link = linking.find(invoice, ctx.tenant_id)
-        contact_id = linking.find(invoice.client, ctx.tenant_id).xero_id
+        link = ctx.links.find(invoice)
+        contact_id = ctx.links.find(invoice.client).xero_id
         body = mapping.invoice(invoice, contact_id, defaults, create=link is None, item_codes=codes)
         if link is not None:
             body["InvoiceID"] = link.xero_id
@@ -191,7 +197,7 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
             outcomes[invoice.id] = refused("invoice", errors_of(result))
             continue
         linking.keep_line_ids(invoice, result.get("LineItems") or [])
-        linking.record_push(invoice, ctx.tenant_id, result["InvoiceID"], versions[index])
+        ctx.links.record_push(invoice, result["InvoiceID"], versions[index])
         outcomes[invoice.id] = Outcome(True)
     return outcomes
 
@@ -212,12 +218,13 @@ def _item_codes(tenant_id: str, invoices: list[Invoice]) -> dict[int, str]:
 # -- items (products) -------------------------------------------------------------------------------
 
 def push_items(ctx: BatchContext, products: list[Product]) -> list[Outcome]:
+    ctx.links.load(products)
     elements = []
     for product in products:
         body = mapping.item(product, mapping.item_code(product), product.name[:mapping.ITEM_NAME_MAX],
                             purchase_price=product.cost_price,
                             purchase_account=product.purchase_account_code)
-        link = linking.find(product, ctx.tenant_id)
+        link = ctx.links.find(product)
         if link is not None:
             body["ItemID"] = link.xero_id
         elements.append(body)
@@ -230,7 +237,7 @@ def push_items(ctx: BatchContext, products: list[Product]) -> list[Outcome]:
         if not succeeded(result, "ItemID"):
             outcomes.append(refused("product", errors_of(result)))
             continue
-        linking.record_push(product, ctx.tenant_id, result["ItemID"], versions[index])
+        ctx.links.record_push(product, result["ItemID"], versions[index])
         outcomes.append(Outcome(True))
     return outcomes
 

@@ -19,7 +19,11 @@ def find(record, tenant_id: str | None) -> XeroLink | None:
 
 def record_push(record, tenant_id: str, xero_id: str, version: int) -> XeroLink:
     """Create or move the link after a successful push (the caller commits, with the result)."""
-    link = find(record, tenant_id)
+    return _pushed(find(record, tenant_id), record, tenant_id, xero_id, version)
+
+
+def _pushed(link: XeroLink | None, record, tenant_id: str, xero_id: str, version: int) -> XeroLink:
+    """``record_push`` with the record's current link (None: it has none) already known."""
     if link is None:
         link = XeroLink(workspace_id=record.workspace_id, record_kind=record.record_kind,
                         record_id=record.id, tenant_id=tenant_id, linked_at=utcnow())
@@ -28,6 +32,37 @@ def record_push(record, tenant_id: str, xero_id: str, version: int) -> XeroLink:
     link.pushed_version = version
     link.pushed_at = utcnow()
     return link
+
+
+class LinkIndex:
+    """The links of many records in one organisation, read with one query per kind of
+    record instead of one per lookup (a bulk batch of 50 invoices looked links up ~250 times)."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        self._links: dict[tuple[str, int], XeroLink | None] = {}
+
+    def load(self, records) -> None:
+        """Read the links of ``records`` not read yet (records of one workspace)."""
+        wanted: dict[tuple[int, str], list[int]] = {}
+        for record in records:
+            if (record.record_kind, record.id) not in self._links:
+                wanted.setdefault((record.workspace_id, record.record_kind), []).append(record.id)
+        for (workspace_id, kind), ids in wanted.items():
+            self._links.update(((kind, record_id), None) for record_id in ids)
+            for link in db.session.scalars(sa.select(XeroLink).where(
+                    XeroLink.workspace_id == workspace_id, XeroLink.record_kind == kind,
+                    XeroLink.tenant_id == self.tenant_id, XeroLink.record_id.in_(ids))):
+                self._links[kind, link.record_id] = link
+
+    def find(self, record) -> XeroLink | None:
+        self.load([record])
+        return self._links[record.record_kind, record.id]
+
+    def record_push(self, record, xero_id: str, version: int) -> XeroLink:
+        link = _pushed(self.find(record), record, self.tenant_id, xero_id, version)
+        self._links[record.record_kind, record.id] = link
+        return link
 
 
 def forget(record, tenant_id: str) -> None:
