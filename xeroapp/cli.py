@@ -25,15 +25,19 @@ def seed_demo_command() -> None:
 @click.option("--simple", is_flag=True, help="Run jobs in this process instead of forking.")
 @click.option("--sweep/--no-sweep", default=True, show_default=True,
               help="With --with-scheduler: sweep pending pushes RQ lost every 30 s.")
+@click.option("--nice", "niceness", type=click.IntRange(0, 19), default=None,
+              help="CPU niceness of the worker and its jobs, so web requests go first "
+                   "[default: WORKER_NICE, 10].")
 @with_appcontext
 def rq_worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...], simple: bool,
-                      sweep: bool) -> None:
+                      sweep: bool, niceness: int | None) -> None:
     """Run an RQ worker whose jobs execute inside this app's context."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from xeroapp.worker import build_worker, wait_for_redis
+    from xeroapp.worker import build_worker, lower_priority, wait_for_redis
 
     app = current_app._get_current_object()
+    lower_priority(app.config["WORKER_NICE"] if niceness is None else niceness)
     while True:
         # The sweep reschedules itself through RQ's scheduler; a burst worker would not stay for it.
         worker = build_worker(app, list(queues) or None, simple=simple,

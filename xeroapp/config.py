@@ -46,6 +46,9 @@ class Config:
     # The RQ queues this app enqueues on; `flask rq-worker` listens on all of them by default.
     RQ_QUEUES = ["xero"]
     REDIS_URL: str | None = None  # no default: `make run` and the tests provide one
+    # CPU niceness of `flask rq-worker` and its jobs (0-19): where workers share cores with
+    # gunicorn, a click must not queue behind a batch being mapped (bench/pages.py).
+    WORKER_NICE = 10
 
     DEFAULT_CURRENCY = "NZD"
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default
@@ -71,6 +74,8 @@ class TestConfig(Config):
     TOKEN_ENCRYPTION_KEY = "Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMtbG9uZy1rZXk="  # base64 of 32 bytes
     WTF_CSRF_SSL_STRICT = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests; never use this in production
+    # Tests run `flask rq-worker` in their own process, whose priority must stay as it was.
+    WORKER_NICE = 0
 
 
 # Environment variables copied into app.config as strings when set.
@@ -88,7 +93,7 @@ _PLAIN_ENV = (
     "XEROAPP_ENV",
 )
 # Environment variables read as whole numbers.
-_INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT")
+_INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT", "WORKER_NICE")
 # Environment variables read as positive numbers.
 _POSITIVE_ENV = ("XERO_TIME_SCALE",)
 ENVIRONMENTS = ("development", "production")

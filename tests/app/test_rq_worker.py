@@ -1,6 +1,10 @@
 """Jobs run inside the app's context, both in the test worker and in `flask rq-worker`."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -61,3 +65,26 @@ def test_rq_worker_listens_only_on_the_queues_given(app, records, runner):
     assert on_other.get_status() == "finished"
     assert on_xero.get_status() == "queued"
     assert workspace_name(app, workspace_id) == "from other queue"
+
+
+def test_rq_worker_runs_its_jobs_at_a_lower_cpu_priority_than_the_web(app, tmp_path):
+    """A separate process, since a niceness once raised cannot be lowered again: the job is
+    os.nice(0) itself, so its result is the niceness of the work horse that ran it."""
+    with app.app_context():
+        default_job = get_queue().enqueue(os.nice, 0)
+        env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"],
+               "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.db'}",
+               "SECRET_KEY": "x" * 32, "TOKEN_ENCRYPTION_KEY": app.config["TOKEN_ENCRYPTION_KEY"]}
+        env.pop("WORKER_NICE", None)
+        flask = [sys.executable, "-m", "flask", "--app", "app", "rq-worker", "--burst"]
+
+        run = subprocess.run(flask, env=env, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        chosen_job = get_queue().enqueue(os.nice, 0)
+        run = subprocess.run(flask + ["--nice", "15"], env=env, capture_output=True, text=True,
+                             timeout=60)
+        assert run.returncode == 0, run.stderr
+
+        # Absolute nicenesses, never above what this process already has.
+        assert default_job.return_value() == max(os.nice(0), 10)  # WORKER_NICE's default
+        assert chosen_job.return_value() == max(os.nice(0), 15)
