@@ -1,10 +1,12 @@
 """Invoice -> Xero ACCREC DRAFT invoice, end to end, with its client sent first when needed."""
 from __future__ import annotations
 
+import multiprocessing
 from datetime import date
 from decimal import Decimal
 
 from push_support import text_of
+from xero_support import child_settings
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, InvoiceLine, XeroConnection
 
@@ -184,3 +186,35 @@ def test_someone_elses_invoice_with_our_number_is_not_touched(desk, records):
     assert held["LineItems"][0]["Description"] == "Theirs"
     text = text_of(panel)
     assert "Invoice # must be unique." in text and "Xero complained about: Number" in text
+
+
+def test_two_invoices_of_a_new_client_sent_at_once_share_one_contact(live_desk, records, app):
+    """Both pushes look the client up before either has created it; Xero then refuses the
+    second create ("already assigned to another contact"). That push must find the contact
+    the first one made (it carries our ContactNumber) and use it, not fail."""
+    desk = live_desk
+    client_id = records.client(desk.workspace_id, name="Twin Peaks Café")
+    invoice_ids = [records.invoice(desk.workspace_id, number=f"INV-{n}", client_id=client_id)
+                   for n in (1, 2)]
+    for invoice_id in invoice_ids:
+        assert desk.press("invoice", invoice_id).status_code == 200
+    job_ids = [desk.jobs("invoice", invoice_id)[0].id for invoice_id in invoice_ids]
+    desk.control("faults", {"latency": 2})  # both lookups are in flight at the same time
+
+    from race_workers import run_push_together
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    workers = [context.Process(target=run_push_together, args=(child_settings(app), job_id, barrier))
+               for job_id in job_ids]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    desk.control("faults", method="delete")
+
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    assert [desk.jobs("invoice", i)[0].status for i in invoice_ids] == ["done", "done"]
+    (contact,) = desk.held("contacts")
+    assert contact["Name"] == "Twin Peaks Café"
+    assert {i["Contact"]["ContactID"] for i in desk.held("invoices")} == {contact["ContactID"]}
+    assert desk.link("client", client_id).xero_id == contact["ContactID"]

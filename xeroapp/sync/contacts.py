@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from xeroapp.extensions import db
 from xeroapp.sync import linking, messages
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import AmbiguousContact, GoneFromXero
@@ -89,9 +90,28 @@ def _existing(ctx: PushContext, number: str, name: str, record_kind: str) -> dic
 
 
 def _create(ctx: PushContext, record: Any, body: dict) -> XeroLink:
-    answer = ctx.xero.accounting("PUT", "Contacts", json={"Contacts": [body]},
-                                 idempotency_key=ctx.key("contact-create"))
+    try:
+        answer = ctx.xero.accounting("PUT", "Contacts", json={"Contacts": [body]},
+                                     idempotency_key=ctx.key("contact-create"))
+    except ValidationError as exc:
+        if not any(NAME_CLASH in m for m in exc.messages):
+            raise
+        return _created_meanwhile(ctx, record, body, exc)
     return _linked(ctx, record, answer)
+
+
+def _created_meanwhile(ctx: PushContext, record: Any, body: dict, clash: ValidationError) -> XeroLink:
+    """Xero says the name or our ContactNumber is "already assigned to another contact",
+    though our lookup just before found neither. When a contact now carries our
+    ContactNumber, another push of this same record created it meanwhile (two invoices of a
+    new client sent at the same moment): link to it and update it, as if we had found it.
+    Otherwise someone else's contact took the name, and Xero's refusal stands."""
+    db.session.commit()  # end this transaction: the link the other push stored must be visible
+    number = body["ContactNumber"]
+    existing = _existing(ctx, number, record.name, record.record_kind)
+    if existing is None or existing.get("ContactNumber") != number:
+        raise clash
+    return _update(ctx, record, existing["ContactID"], body)
 
 
 def _update(ctx: PushContext, record: Any, contact_id: str, body: dict) -> XeroLink:
