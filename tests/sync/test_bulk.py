@@ -294,3 +294,33 @@ def test_a_batch_reads_its_records_together_not_one_by_one(desk, records, app):
 
     assert len(desk.held("invoices")) == 52
     assert fifty == two, (two, fifty)
+
+
+def test_clients_already_keyed_into_xero_are_adopted_not_refused(desk, records, app):
+    """Connecting a Xero organisation that already has its customers: Send all must link to
+    them, as each client's own Send would, not fail with "already assigned"."""
+    bayside = desk.add_contact("BAYSIDE CAFÉ", EmailAddress="old@bayside.example")
+    first = desk.add_contact("Kai Cafe")
+    desk.set_status("contacts", first, "ARCHIVED")
+    desk.add_contact("Kai Cafe")
+    desk.set_status("contacts", first, "ACTIVE")  # two active contacts share the name
+    ids = {name: records.client(desk.workspace_id, name=name, email=f"{n}@new.example")
+           for n, name in enumerate(("Bayside Café", "Kai Cafe", "Harbour Books"))}
+    before = calls(desk)
+
+    start(desk, "clients")
+    desk.drain()
+
+    held = {c["ContactID"]: c for c in desk.held("contacts")}
+    assert len(held) == 4  # the three keyed by hand and Harbour Books: nothing duplicated
+    assert held[bayside]["Name"] == "BAYSIDE CAFÉ"  # Xero's spelling kept
+    assert held[bayside]["EmailAddress"] == "0@new.example"
+    assert held[bayside]["ContactNumber"] == f"XA-C-{ids['Bayside Café']}"
+    assert desk.link("client", ids["Bayside Café"]).xero_id == bayside
+    assert desk.link("client", ids["Harbour Books"]) is not None
+    assert desk.link("client", ids["Kai Cafe"]) is None
+    page = text_of(partial(desk, "clients")).replace(" :", ":")
+    assert "2 sent · 1 failed · 0 waiting" in page
+    assert ('Kai Cafe: Xero already has 2 contacts named "Kai Cafe". Open this client and '
+            "press Send to choose which one it is.") in page
+    assert calls(desk) - before == 3  # the batch, one lookup by name, one adoption

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, Product, PushJob, XeroConnection, XeroLink
-from xeroapp.sync import linking, messages
+from xeroapp.sync import contacts, linking, messages
 from xeroapp.sync.invoices import LOCKED_STATUSES
 from xeroapp.sync.outcomes import LockedInXero
 from xeroapp.xero import mapping
@@ -109,7 +109,8 @@ def errors_of(result: dict) -> list[str]:
 # -- contacts (clients and suppliers) ------------------------------------------------------------
 
 def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) -> list[Outcome]:
-    """POST /Contacts with every record: ContactID when linked, else our ContactNumber."""
+    """POST /Contacts with every record: ContactID when linked, else our ContactNumber.
+    Records refused because Xero already has a contact of that name are then adopted."""
     ctx.links.load(records)
     elements = []
     for record in records:
@@ -120,15 +121,68 @@ def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) 
         elements.append(body)
     versions = [record.version for record in records]  # what was sent; a commit expires them
     results = ctx.call("POST", "Contacts", "Contacts", elements, "contacts", stamp=stamp)
-    outcomes = []
+    outcomes: list[Outcome | None] = []
+    clashes: list[int] = []
     for index, (record, body) in enumerate(zip(records, elements)):
         result = element_for(results, index, "ContactNumber", body["ContactNumber"])
-        if not succeeded(result, "ContactID"):
+        if succeeded(result, "ContactID"):
+            ctx.links.record_push(record, result["ContactID"], versions[index])
+            outcomes.append(Outcome(True))
+        elif "ContactID" not in body and _name_taken(result):
+            clashes.append(index)
+            outcomes.append(None)
+        else:
             outcomes.append(refused(record.record_kind, errors_of(result)))
-            continue
-        ctx.links.record_push(record, result["ContactID"], versions[index])
-        outcomes.append(Outcome(True))
-    return outcomes
+    if clashes:
+        adopted = _adopt_by_name(ctx, [records[i] for i in clashes], [elements[i] for i in clashes],
+                                 [versions[i] for i in clashes])
+        for index, outcome in zip(clashes, adopted):
+            outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value]  # every None was replaced above
+
+
+def _name_taken(result: dict) -> bool:
+    return any(m.startswith("The contact name ") and contacts.NAME_CLASH in m
+               for m in errors_of(result))
+
+
+def _adopt_by_name(ctx: BatchContext, records: list[Any], elements: list[dict],
+                   versions: list[int]) -> list[Outcome]:
+    """The business keyed these customers into Xero before connecting us: as a single Send
+    does, link each record to THE contact of its name and bring it up to date (with our
+    ContactNumber, so later pushes find it by number). A name several contacts share is left
+    for a person to choose on the record's own panel."""
+    by_name: dict[str, list[dict]] = {}
+    for where in mapping.contact_name_lookups([record.name for record in records]):
+        found = ctx.xero.accounting("GET", "Contacts", params={"where": where})
+        for contact in found.get("Contacts") or []:
+            by_name.setdefault((contact.get("Name") or "").strip().casefold(), []).append(contact)
+    outcomes: dict[int, Outcome] = {}
+    todo: list[tuple[int, dict]] = []
+    for index, (record, body) in enumerate(zip(records, elements)):
+        matches = by_name.get(record.name.strip().casefold(), [])
+        if len(matches) == 1:  # sent without Name: Xero's spelling of it is kept
+            todo.append((index, {**{k: v for k, v in body.items() if k != "Name"},
+                                 "ContactID": matches[0]["ContactID"]}))
+        elif len(matches) > 1:
+            outcomes[index] = Outcome(False, f'Xero already has {len(matches)} contacts named '
+                                             f'"{record.name.strip()}". Open this '
+                                             f"{messages.noun(record.record_kind)} and press Send "
+                                             "to choose which one it is.", "Name", "validation")
+        else:  # taken by a contact the lookup cannot see (archived): Xero's words stand
+            outcomes[index] = refused(record.record_kind, [
+                f"The contact name {record.name.strip()} is already assigned to another contact."])
+    if todo:
+        adopt = [body for _, body in todo]
+        results = ctx.call("POST", "Contacts", "Contacts", adopt, "contacts-adopt", stamp=False)
+        for position, (index, body) in enumerate(todo):
+            result = element_for(results, position, "ContactNumber", body["ContactNumber"])
+            if succeeded(result, "ContactID"):
+                ctx.links.record_push(records[index], result["ContactID"], versions[index])
+                outcomes[index] = Outcome(True)
+            else:
+                outcomes[index] = refused(records[index].record_kind, errors_of(result))
+    return [outcomes[index] for index in range(len(records))]
 
 
 # -- invoices -------------------------------------------------------------------------------------

@@ -142,12 +142,22 @@ def item_code(product: Any) -> str:
 
 
 def item_lookups(codes: list[str], max_length: int = WHERE_MAX_LENGTH) -> list[str]:
-    """``where`` expressions finding every Item whose Code is in ``codes``: as few as the
-    length limit allows (one for any ordinary order), each ``Code=="A" OR Code=="B" ...``."""
+    """``where`` expressions finding every Item whose Code is in ``codes``."""
+    return where_any("Code", codes, max_length)
+
+
+def contact_name_lookups(names: list[str], max_length: int = WHERE_MAX_LENGTH) -> list[str]:
+    """``where`` expressions finding every contact whose Name is in ``names``."""
+    return where_any("Name", [name.strip() for name in names], max_length)
+
+
+def where_any(field: str, values: list[str], max_length: int = WHERE_MAX_LENGTH) -> list[str]:
+    """``where`` expressions matching ``field`` against each of ``values``: as few as the
+    length limit allows (one for any ordinary order), each ``F=="A" OR F=="B" ...``."""
     chunks: list[str] = []
     current = ""
-    for code in dict.fromkeys(codes):  # once each, in order
-        term = f"Code=={where_string(code)}"
+    for value in dict.fromkeys(values):  # once each, in order
+        term = f"{field}=={where_string(value)}"
         candidate = f"{current} OR {term}" if current else term
         if current and len(candidate) > max_length:
             chunks.append(current)
