@@ -100,4 +100,16 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-go-back]")) window.history.back();
   });
+
+  // Sign-up: <input type="hidden" data-browser-time-zone> gets the browser's IANA zone
+  // (e.g. "Pacific/Auckland"), so the new workspace shows times the way its owner reads them.
+  // Without Intl the field stays empty and the server uses UTC.
+  document.addEventListener("DOMContentLoaded", function () {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone) return;
+    document.querySelectorAll("input[type=hidden][data-browser-time-zone]").forEach(function (input) {
+      input.value = zone;
+    });
+  });
 })();

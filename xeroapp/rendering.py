@@ -1,13 +1,15 @@
 """One place decides between a full page and an htmx fragment."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask, Response, has_request_context, make_response, render_template, request
+from flask_login import current_user
 
 from xeroapp.extensions import htmx
+from xeroapp.timezones import DEFAULT_TIME_ZONE, in_zone
 
 NAVIGATION = (
     ("clients.index", "Clients"),
@@ -54,12 +56,33 @@ def format_date(value: date | None) -> str:
     return "" if value is None else value.strftime("%d %b %Y")
 
 
+def current_time_zone() -> str:
+    """The logged-in user's workspace zone; UTC outside a request or without a user (a worker,
+    the login page)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return DEFAULT_TIME_ZONE
+    return current_user.workspace.time_zone
+
+
+def local_time(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """A stored UTC time as the workspace reads it: ``fmt`` applied in its zone (``%Z`` gives the
+    zone's abbreviation, e.g. NZDT). Blank for no value.
+
+    Our columns hand back aware UTC datetimes; a naive one is taken as UTC too.
+    ``<time datetime>`` attributes keep ``isoformat()`` (UTC): only the visible text converts.
+    """
+    if value is None:
+        return ""
+    return in_zone(value, current_time_zone()).strftime(fmt)
+
+
 def init_app(app: Flask) -> None:
     from xeroapp.models.documents import AMOUNT_TYPES, INVOICE_STATUSES, PO_STATUSES
 
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_quantity, "quantity")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(local_time, "local_time")
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:

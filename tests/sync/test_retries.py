@@ -14,6 +14,7 @@ from flask import Flask
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from push_support import DEMO_TENANT_ID, text_of
+from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue, get_redis
 from xeroapp.sync import retries
@@ -190,3 +191,23 @@ def test_backoff_doubles_within_its_jitter(failures):
     delays = [retries.delay(failures) for _ in range(50)]
     assert all(base * 0.8 <= d <= base * 1.2 for d in delays)
     assert len(set(delays)) > 1  # jittered, so an outage's retries do not come back together
+
+
+def test_retry_message_reads_in_the_workspace_time_zone(desk, records, app):
+    """The worker writes the message; a person in Auckland reads it: their clock, not UTC."""
+    from zoneinfo import ZoneInfo
+
+    from xeroapp.models import Workspace
+
+    with app.app_context():
+        db.session.get(Workspace, desk.workspace_id).time_zone = "Pacific/Auckland"
+        db.session.commit()
+    client_id = records.client(desk.workspace_id, name="Bayside Café")
+    desk.control("faults", {"next": ["503"]})
+
+    desk.send("client", client_id)
+
+    (job,) = desk.jobs("client", client_id)
+    local = job.not_before.astimezone(ZoneInfo("Pacific/Auckland"))
+    assert local.strftime("%Z") in ("NZDT", "NZST")
+    assert f"Trying again at {local:%H:%M:%S %Z} (attempt 2 of 5)" in job.error_message

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from xeroapp.models.workspace import find_user_by_email
@@ -40,6 +40,10 @@ class SignupForm(FlaskForm):
             EqualTo("password", "The two passwords do not match."),
         ],
     )
+    # Filled by static/app.js with the browser's IANA zone. Not validated: the view keeps a
+    # known zone and uses UTC for anything else (no JavaScript, an odd browser), since the
+    # user cannot fix a field they do not see. Settings can change it later.
+    time_zone = HiddenField()
 
     def validate_email(self, field) -> None:
         if find_user_by_email(field.data) is not None:

@@ -9,6 +9,7 @@ from xeroapp.auth import bp
 from xeroapp.auth.forms import LoginForm, SignupForm
 from xeroapp.extensions import db
 from xeroapp.models.workspace import find_user_by_email
+from xeroapp.timezones import known_zone_or_default
 from xeroapp.workspaces import create_workspace
 
 LOGIN_FAILED = "Email or password is incorrect."
@@ -28,6 +29,7 @@ def signup():
             email=form.email.data,
             password=form.password.data,
             currency=current_app.config["DEFAULT_CURRENCY"],
+            time_zone=known_zone_or_default(form.time_zone.data),
         )
         db.session.commit()
         login_user(user)

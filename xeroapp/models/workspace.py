@@ -28,6 +28,10 @@ class Workspace(db.Model):
     # Xero gets. Off by default: drafts stay local until someone decides to send them.
     po_save_to_xero_default: so.Mapped[bool] = so.mapped_column(default=False)
     po_xero_status: so.Mapped[str] = so.mapped_column(sa.String(20), default="DRAFT")
+    # IANA name (e.g. "Pacific/Auckland") the pages show times in; the database keeps UTC.
+    # The server default gives rows that predate the column UTC, which is what they showed.
+    time_zone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC",
+                                                 server_default="UTC")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     users: so.Mapped[list[User]] = so.relationship(back_populates="workspace")

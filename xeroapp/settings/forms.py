@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from xeroapp.timezones import sorted_zones
+
 # ISO 4217 codes offered as a workspace's default currency (all are Xero-supported).
 CURRENCIES = {
     "AUD": "Australian dollar",
@@ -40,4 +42,12 @@ class WorkspaceForm(FlaskForm):
         choices=[SelectChoice(code, f"{code} – {label}") for code, label in CURRENCIES.items()],
         validate_choice=True,
         description="New invoices and purchase orders use this currency.",
+    )
+    # Choices from a callable: the tz database is read when a form is first built, not at import.
+    time_zone = SelectField(
+        "Time zone",
+        choices=lambda: [SelectChoice(name, name.replace("_", " ")) for name in sorted_zones()],
+        validate_choice=True,
+        invalid_choice_message="Unknown time zone: choose one from the list.",
+        description="Times on every page are shown in this zone.",
     )

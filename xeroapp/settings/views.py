@@ -17,6 +17,7 @@ def index():
     if form.validate_on_submit():
         workspace.name = form.name.data.strip()
         workspace.default_currency = form.default_currency.data
+        workspace.time_zone = form.time_zone.data
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("settings.index"))

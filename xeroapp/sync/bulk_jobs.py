@@ -31,6 +31,7 @@ from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue
 from xeroapp.sync import bulk, messages, outbox, retries
 from xeroapp.sync.bulk_senders import SENDERS, BatchContext, Outcome
+from xeroapp.workspaces import time_zone_of
 from xeroapp.xero.client import XeroClient
 from xeroapp.xero.http import http_client
 from xeroapp.xero.errors import (NotConnected, RateLimited, ReconnectRequired, TransportError,
@@ -86,7 +87,8 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
         if retries.can_retry(failures + 1):
             resume_at = utcnow() + timedelta(seconds=retries.delay(failures + 1))
             return _wait(run_id, rows, resume_at,
-                         retries.retrying_message(exc, failures + 1, resume_at), "unreachable",
+                         retries.retrying_message(exc, failures + 1, resume_at,
+                                                  time_zone_of(run.workspace_id)), "unreachable",
                          failures + 1)
         return _fail_all(rows, retries.gave_up_message(exc), "unreachable")
     except ValidationError as exc:  # the whole request refused (a 400 despite summarizeErrors)
@@ -183,9 +185,10 @@ def _wait(run_id: int, rows: list[PushJob], resume_at: datetime, message: str | 
           failures: int) -> dict[str, int]:
     """Rows ``waiting`` until ``resume_at``, the same batch scheduled for then (a new RQ
     job: this one is still running). The worker is free for other work meanwhile."""
+    time_zone = time_zone_of(rows[0].workspace_id) if message is None else None
     db.session.rollback()
     for row in rows:
-        _set(row, "waiting", message or messages.rate_limited(resume_at), None, kind)
+        _set(row, "waiting", message or messages.rate_limited(resume_at, time_zone), None, kind)
         row.not_before = resume_at
     db.session.commit()
     ids = [row.id for row in rows]

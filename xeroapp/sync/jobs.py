@@ -43,6 +43,7 @@ from xeroapp.sync import (bulk_jobs, contacts, invoices, messages, outbox, purch
 from xeroapp.sync.context import PushContext, idempotency_key
 from xeroapp.sync.outcomes import AmbiguousContact, PushStopped
 from xeroapp.sync.items import ProductsMissing
+from xeroapp.workspaces import time_zone_of
 from xeroapp.xero import reference
 from xeroapp.xero.client import XeroClient
 from xeroapp.xero.errors import (NotConnected, RateLimited, ReconnectRequired, TransportError,
@@ -174,12 +175,14 @@ def _park(job: PushJob) -> str:
 
 def _wait_for_limit(job: PushJob, exc: RateLimited, failures: int) -> str:
     resume_at = utcnow() + timedelta(seconds=max(exc.retry_after, 1.0))
-    return _wait(job, resume_at, messages.rate_limited(resume_at), "rate_limit", failures)
+    return _wait(job, resume_at, messages.rate_limited(resume_at, time_zone_of(job.workspace_id)),
+                 "rate_limit", failures)
 
 
 def _retry_later(job: PushJob, exc: TransportError | Unavailable, failures: int) -> str:
     resume_at = utcnow() + timedelta(seconds=retries.delay(failures))
-    return _wait(job, resume_at, retries.retrying_message(exc, failures, resume_at),
+    return _wait(job, resume_at, retries.retrying_message(exc, failures, resume_at,
+                                                          time_zone_of(job.workspace_id)),
                  "unreachable", failures)
 
 

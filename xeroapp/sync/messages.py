@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from xeroapp.timezones import clock_time
 from xeroapp.xero.errors import ValidationError, XeroError
 
 NOUNS = {"client": "client", "supplier": "supplier", "invoice": "invoice",
@@ -58,5 +59,5 @@ def unreachable(exc: XeroError) -> str:
             "try again in a moment.")
 
 
-def rate_limited(resume_at: datetime) -> str:
-    return f"Waiting for Xero's rate limit: resumes at {resume_at:%H:%M:%S} UTC."
+def rate_limited(resume_at: datetime, time_zone: str) -> str:
+    return f"Waiting for Xero's rate limit: resumes at {clock_time(resume_at, time_zone)}."

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 
+from xeroapp.timezones import clock_time
 from xeroapp.xero.errors import XeroError
 
 MAX_ATTEMPTS = 5
@@ -37,8 +38,8 @@ def can_retry(failures: int) -> bool:
     return failures < MAX_ATTEMPTS
 
 
-def retrying_message(exc: XeroError, failures: int, resume_at: datetime) -> str:
-    return (f"Xero could not be reached: {exc} Trying again at {resume_at:%H:%M:%S} UTC "
+def retrying_message(exc: XeroError, failures: int, resume_at: datetime, time_zone: str) -> str:
+    return (f"Xero could not be reached: {exc} Trying again at {clock_time(resume_at, time_zone)} "
             f"(attempt {failures + 1} of {MAX_ATTEMPTS}).")
 
 
