@@ -15,7 +15,7 @@ def time_zone_of(workspace_id: int) -> str:
 
 
 def create_workspace(*, workspace_name: str, user_name: str, email: str, password: str,
-                     currency: str = "NZD", time_zone: str = "UTC") -> User:
+                     currency: str = "NZD", time_zone: str = DEFAULT_TIME_ZONE) -> User:
     """Add a workspace, its first user and its "Shipping and Handling" product (not committed)."""
     workspace = Workspace(name=workspace_name, default_currency=currency, time_zone=time_zone)
     user = User(workspace=workspace, name=user_name, email=normalise_email(email))

@@ -162,8 +162,7 @@ def _adopt_by_name(ctx: BatchContext, records: list[Any], elements: list[dict],
     for index, (record, body) in enumerate(zip(records, elements)):
         matches = by_name.get(record.name.strip().casefold(), [])
         if len(matches) == 1:  # sent without Name: Xero's spelling of it is kept
-            todo.append((index, {**{k: v for k, v in body.items() if k != "Name"},
-                                 "ContactID": matches[0]["ContactID"]}))
+            todo.append((index, {**contacts.without_name(body), "ContactID": matches[0]["ContactID"]}))
         elif len(matches) > 1:
             outcomes[index] = Outcome(False, f'Xero already has {len(matches)} contacts named '
                                              f'"{record.name.strip()}". Open this '

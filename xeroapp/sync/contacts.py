@@ -50,7 +50,7 @@ def _adopt(ctx: PushContext, record: Any, contact_id: str, body: dict) -> XeroLi
     marked as not yet updated: the panel then offers Update, whose error explains the clash.
     """
     try:
-        return _update(ctx, record, contact_id, _without_name(body))
+        return _update(ctx, record, contact_id, without_name(body))
     except ValidationError as exc:
         if not any(NAME_CLASH in m for m in exc.messages):
             raise
@@ -59,7 +59,7 @@ def _adopt(ctx: PushContext, record: Any, contact_id: str, body: dict) -> XeroLi
     return link
 
 
-def _without_name(body: dict) -> dict:
+def without_name(body: dict) -> dict:
     """The name is already right (found by it); Xero's spelling (case) of it is kept."""
     return {key: value for key, value in body.items() if key != "Name"}
 
