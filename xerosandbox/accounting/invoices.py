@@ -4,6 +4,14 @@ Rules beyond the spec's types and lengths (xero-facts §6):
 - Type, Contact and LineItems are required on create; Status defaults to DRAFT.
 - ACCREC InvoiceNumber is unique ("Invoice # must be unique.") and auto-numbered INV-0001...
   when missing; ACCPAY numbers are the supplier's and need not be unique.
+- PUT only creates: an ACCREC number already held is refused ("Invoice # must be unique.").
+  POST on the collection is update-or-create: an element without InvoiceID whose
+  InvoiceNumber an ACCREC invoice already holds UPDATES that invoice (whoever made it), or
+  is refused with the status rule below when that invoice can no longer be edited. Sources:
+  xeroizer pull request 121 ("If I POST a new invoice with that same invoice number it will
+  update the existing invoice"; PUT "responds with a validation error"), and
+  Xero-NetStandard issue 127 (POST /Invoices is "updateOrCreateInvoices": "if the invoice
+  exists then update, if it does not exist, then create it").
 - Status transitions: DRAFT -> DRAFT/SUBMITTED/AUTHORISED/DELETED,
   SUBMITTED -> SUBMITTED/DRAFT/AUTHORISED/DELETED, AUTHORISED -> AUTHORISED/VOIDED;
   PAID, VOIDED and DELETED invoices cannot be modified ("Invoice not of valid status for
@@ -129,6 +137,8 @@ def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:
         existing = write.repo.get(KIND, invoice_id)
         if existing is None:
             return batch.Result(errors=["An existing Invoice with the specified InvoiceID could not be found"])
+    elif write.mode == "upsert":
+        existing = _holder_of_number(write.repo, element)
     try:
         doc, contact_to_save = build(write, element, existing)
     except Rejected as rejected:
@@ -139,6 +149,17 @@ def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:
     role = "IsCustomer" if doc["Type"] == "ACCREC" else "IsSupplier"
     contacts.mark_role(write.repo, doc["Contact"]["ContactID"], role)
     return batch.Result(doc=render(write.repo, doc))
+
+
+def _holder_of_number(repo: Repository, element: dict[str, Any]) -> dict[str, Any] | None:
+    """POST /Invoices without InvoiceID: the ACCREC invoice already holding the element's
+    InvoiceNumber, which Xero then updates instead of refusing the number (see the module
+    docstring for the sources). Bills' numbers are not unique, so they never match."""
+    number = (element.get("InvoiceNumber") or "").strip().casefold()
+    if not number or element.get("Type") not in (None, "ACCREC"):
+        return None
+    return next((d for d in repo.all(KIND) if d.get("Type") == "ACCREC"
+                 and (d.get("InvoiceNumber") or "").casefold() == number), None)
 
 
 def build(write: batch.Write, element: dict[str, Any],

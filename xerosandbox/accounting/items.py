@@ -3,9 +3,12 @@ DELETE /{id} -> 204.
 
 Rules beyond the spec's types and lengths (xero-facts §8):
 - Code is required and unique ("Price List Item with Code ''X'' already exists", with the
-  doubled single quotes of the spec's example). POST matches an existing item by ItemID
-  only: an element without ItemID whose Code exists is a duplicate, as in the spec's
-  updateOrCreateItems example.
+  doubled single quotes of the spec's example). PUT only creates, so a Code already held is
+  refused. POST on the collection is update-or-create: an element without ItemID whose Code
+  an item already holds UPDATES that item (Xero's Items page,
+  developer.xero.com/documentation/api/items: POST "create or update an item", Code the only
+  mandatory element; Xero-NetStandard issue 127: POST is "update or create", PUT create-only).
+  A POST with an ItemID that renames the item to another item's Code is still a duplicate.
 - Account codes and tax types in SalesDetails/PurchaseDetails must exist in the organisation.
 - IsSold=false clears Description and SalesDetails; IsPurchased=false clears
   PurchaseDescription and PurchaseDetails.
@@ -105,6 +108,8 @@ def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:
         existing = write.repo.get(KIND, item_id)
         if existing is None:
             return batch.Result(errors=["An existing Item with the specified ItemID could not be found"])
+    elif write.mode == "upsert" and (element.get("Code") or "").strip():
+        existing = by_code(write.repo, element["Code"])  # update-or-create by Code
     errors = check(write, element, existing)
     if errors:
         return batch.Result(errors=errors)

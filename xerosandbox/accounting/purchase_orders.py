@@ -5,6 +5,11 @@ Rules beyond the spec's types and lengths (xero-facts §7):
 - Contact must already exist: "The PurchaseOrders endpoint does not create new contacts".
 - At least one line item; PurchaseOrderNumber unique ("Order number must be unique"),
   auto-numbered PO-0001... when missing; Status defaults to DRAFT.
+- PUT only creates (a number already held is refused as above). POST on the collection is
+  update-or-create: an element without PurchaseOrderID whose PurchaseOrderNumber an order
+  already holds UPDATES that order (or is refused by the status rule below when it can no
+  longer be edited), as POST /Invoices does by InvoiceNumber (xeroizer pull request 121;
+  Xero-NetStandard issue 127: POST is "update or create", PUT is create-only).
 - Transitions: DRAFT/SUBMITTED -> DRAFT/SUBMITTED/AUTHORISED/DELETED,
   AUTHORISED -> AUTHORISED/BILLED/DELETED; BILLED and DELETED orders cannot be edited.
 - SentToContact on an order that is not AUTHORISED/BILLED is ignored with the spec's warning.
@@ -132,6 +137,8 @@ def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:
         existing = write.repo.get(KIND, order_id)
         if existing is None:
             return batch.Result(errors=["The document with the supplied id was not found for this endpoint."])
+    elif write.mode == "upsert":
+        existing = _holder_of_number(write.repo, element)
     warnings: list[str] = []
     try:
         doc, contact_to_save = build(write, element, existing, warnings)
@@ -141,6 +148,16 @@ def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:
         write.repo.save(contacts.KIND, contact_to_save["ContactID"], contact_to_save)
     write.repo.save(KIND, doc["PurchaseOrderID"], doc)
     return batch.Result(doc=render(write.repo, doc), warnings=warnings)
+
+
+def _holder_of_number(repo: Repository, element: dict[str, Any]) -> dict[str, Any] | None:
+    """POST /PurchaseOrders without PurchaseOrderID: the order already holding the element's
+    PurchaseOrderNumber, which Xero then updates instead of refusing the number."""
+    number = (element.get("PurchaseOrderNumber") or "").strip().casefold()
+    if not number:
+        return None
+    return next((d for d in repo.all(KIND)
+                 if (d.get("PurchaseOrderNumber") or "").casefold() == number), None)
 
 
 def build(write: batch.Write, element: dict[str, Any], existing: dict[str, Any] | None,
