@@ -10,8 +10,17 @@ someone else's object.
 Every request carries an Idempotency-Key derived from its body: a retry of the same batch
 (429, lost answer, dead worker) repeats it and Xero replays instead of creating twice; a
 batch whose records changed meanwhile is a different request with a different key. Contacts
-go by POST with our ContactNumber, which Xero matches, so even a retry after the key expired
-updates the contact created the first time instead of duplicating it.
+go by POST with our ContactNumber, which is ours alone, so even a retry after the key
+expired updates the contact created the first time instead of duplicating it.
+
+Invoices and items not linked yet are only ever CREATED (PUT): Xero's POST would update
+whatever already holds the number or code (xeroizer pull request 121; Xero-NetStandard issue
+127), rewriting the business's own INV-0001. A number Xero refuses as taken is looked up
+(all of the batch's at once): our own earlier copy (a re-send whose first answer was lost) is
+adopted by its InvoiceID, anyone else's is left alone and only that record fails, naming the
+number (sync/number_clash.py). An item code already held is linked to that item, untouched,
+as a purchase order's push links its products (sync/items.py). Linked records are updated by
+their ID (POST), which can only ever touch that object.
 """
 from __future__ import annotations
 
@@ -25,7 +34,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, Product, PushJob, XeroConnection, XeroLink
-from xeroapp.sync import contacts, linking, messages
+from xeroapp.sync import contacts, items, linking, messages, number_clash
 from xeroapp.sync.invoices import LOCKED_STATUSES
 from xeroapp.sync.outcomes import LockedInXero
 from xeroapp.xero import mapping
@@ -231,27 +240,73 @@ def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
 
 
 def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
+    """The new invoices created in one PUT, the linked ones updated in one POST by id."""
     defaults = mapping.LineDefaults(ctx.connection.sales_account_code, ctx.connection.sales_tax_type)
     codes = _item_codes(ctx.tenant_id, invoices)
-    elements, versions = [], []
-    for invoice in invoices:
-        link = ctx.links.find(invoice)
-        contact_id = ctx.links.find(invoice.client).xero_id
-        body = mapping.invoice(invoice, contact_id, defaults, create=link is None, item_codes=codes)
-        if link is not None:
-            body["InvoiceID"] = link.xero_id
-        elements.append(body)
-        versions.append(invoice.version)
-    results = ctx.call("POST", "Invoices", "Invoices", elements, "invoices")
-    outcomes = {}
+    versions = {invoice.id: invoice.version for invoice in invoices}  # what the bodies carry
+    new = [i for i in invoices if ctx.links.find(i) is None]
+    linked = [i for i in invoices if ctx.links.find(i) is not None]
+    outcomes: dict[int, Outcome] = {}
+    if new:
+        bodies = [mapping.invoice(i, _contact_id(ctx, i), defaults, create=True, item_codes=codes)
+                  for i in new]
+        results = ctx.call("PUT", "Invoices", "Invoices", bodies, "invoices")
+        clashes = _record_invoices(ctx, new, results, versions, outcomes)
+        if clashes:
+            outcomes.update(_adopt_invoices(ctx, clashes, defaults, codes, versions))
+    if linked:
+        bodies = [{**mapping.invoice(i, _contact_id(ctx, i), defaults, create=False, item_codes=codes),
+                   "InvoiceID": ctx.links.find(i).xero_id} for i in linked]
+        results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-update")
+        _record_invoices(ctx, linked, results, versions, outcomes, adopt=False)
+    return outcomes
+
+
+def _contact_id(ctx: BatchContext, invoice: Invoice) -> str:
+    return ctx.links.find(invoice.client).xero_id
+
+
+def _record_invoices(ctx: BatchContext, invoices: list[Invoice], results: list[dict],
+                     versions: dict[int, int], outcomes: dict[int, Outcome], *,
+                     adopt: bool = True) -> list[tuple[Invoice, list[str]]]:
+    """Link each invoice Xero saved, fail each it refused; returns the creates refused for
+    their number (with Xero's words), for ``_adopt_invoices``."""
+    clashes = []
     for index, invoice in enumerate(invoices):
         result = element_for(results, index, "InvoiceNumber", invoice.number)
-        if not succeeded(result, "InvoiceID"):
+        if succeeded(result, "InvoiceID"):
+            linking.keep_line_ids(invoice, result.get("LineItems") or [])
+            ctx.links.record_push(invoice, result["InvoiceID"], versions[invoice.id])
+            outcomes[invoice.id] = Outcome(True)
+        elif adopt and number_clash.is_clash(errors_of(result)):
+            clashes.append((invoice, errors_of(result)))
+        else:
             outcomes[invoice.id] = refused("invoice", errors_of(result))
-            continue
-        linking.keep_line_ids(invoice, result.get("LineItems") or [])
-        ctx.links.record_push(invoice, result["InvoiceID"], versions[index])
-        outcomes[invoice.id] = Outcome(True)
+    return clashes
+
+
+def _adopt_invoices(ctx: BatchContext, clashes: list[tuple[Invoice, list[str]]],
+                    defaults: mapping.LineDefaults, codes: dict[int, str],
+                    versions: dict[int, int]) -> dict[int, Outcome]:
+    """Our own earlier copies (a re-send whose first answer was lost) updated by their
+    InvoiceID in one POST; each number someone else holds fails its own record."""
+    verdicts = number_clash.invoice_verdicts(ctx.xero, [
+        number_clash.Clash(invoice.number, _contact_id(ctx, invoice), words)
+        for invoice, words in clashes])
+    outcomes: dict[int, Outcome] = {}
+    mine: list[tuple[Invoice, str]] = []
+    for (invoice, _), verdict in zip(clashes, verdicts):
+        if isinstance(verdict, number_clash.NumberTaken):
+            outcomes[invoice.id] = Outcome(False, str(verdict), verdict.field, verdict.kind)
+        else:
+            mine.append((invoice, verdict))
+    if mine:
+        bodies = [{**mapping.invoice(invoice, _contact_id(ctx, invoice), defaults, create=False,
+                                     item_codes=codes), "InvoiceID": invoice_id}
+                  for invoice, invoice_id in mine]
+        results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-adopt", stamp=False)
+        _record_invoices(ctx, [invoice for invoice, _ in mine], results, versions, outcomes,
+                         adopt=False)
     return outcomes
 
 
@@ -271,27 +326,64 @@ def _item_codes(tenant_id: str, invoices: list[Invoice]) -> dict[int, str]:
 # -- items (products) -------------------------------------------------------------------------------
 
 def push_items(ctx: BatchContext, products: list[Product]) -> list[Outcome]:
+    """The new items created in one PUT (a code Xero already holds is linked to that item,
+    untouched), the linked ones updated in one POST by ItemID."""
     ctx.links.load(products)
-    elements = []
-    for product in products:
-        body = mapping.item(product, mapping.item_code(product), product.name[:mapping.ITEM_NAME_MAX],
-                            purchase_price=product.cost_price,
-                            purchase_account=product.purchase_account_code)
-        link = ctx.links.find(product)
-        if link is not None:
-            body["ItemID"] = link.xero_id
-        elements.append(body)
-    versions = [product.version for product in products]
+    versions = {product.id: product.version for product in products}
+    new = [p for p in products if ctx.links.find(p) is None]
+    linked = [p for p in products if ctx.links.find(p) is not None]
+    outcomes: dict[int, Outcome] = {}
     # unitdp=4: our prices carry 4 decimal places; Xero would round them to 2 without it.
-    results = ctx.call("POST", "Items", "Items", elements, "items", params={"unitdp": "4"})
-    outcomes = []
-    for index, (product, body) in enumerate(zip(products, elements)):
+    if new:
+        bodies = [_item_body(p) for p in new]
+        results = ctx.call("PUT", "Items", "Items", bodies, "items", params={"unitdp": "4"})
+        taken = _record_items(ctx, new, bodies, results, versions, outcomes)
+        if taken:
+            outcomes.update(_link_taken_codes(ctx, taken, versions))
+    if linked:
+        bodies = [{**_item_body(p), "ItemID": ctx.links.find(p).xero_id} for p in linked]
+        results = ctx.call("POST", "Items", "Items", bodies, "items-update", params={"unitdp": "4"})
+        _record_items(ctx, linked, bodies, results, versions, outcomes)
+    return [outcomes[product.id] for product in products]
+
+
+def _item_body(product: Product) -> dict:
+    return mapping.item(product, mapping.item_code(product), product.name[:mapping.ITEM_NAME_MAX],
+                        purchase_price=product.cost_price,
+                        purchase_account=product.purchase_account_code)
+
+
+def _record_items(ctx: BatchContext, products: list[Product], bodies: list[dict],
+                  results: list[dict], versions: dict[int, int],
+                  outcomes: dict[int, Outcome]) -> list[tuple[Product, str, list[str]]]:
+    """Link each item Xero saved, fail each it refused; returns the creates refused because
+    the code is taken: (product, code, Xero's words)."""
+    taken = []
+    for index, (product, body) in enumerate(zip(products, bodies)):
         result = element_for(results, index, "Code", body["Code"])
-        if not succeeded(result, "ItemID"):
-            outcomes.append(refused("product", errors_of(result)))
+        if succeeded(result, "ItemID"):
+            ctx.links.record_push(product, result["ItemID"], versions[product.id])
+            outcomes[product.id] = Outcome(True)
+        elif "ItemID" not in body and any(items.CODE_TAKEN in m for m in errors_of(result)):
+            taken.append((product, body["Code"], errors_of(result)))
+        else:
+            outcomes[product.id] = refused("product", errors_of(result))
+    return taken
+
+
+def _link_taken_codes(ctx: BatchContext, taken: list[tuple[Product, str, list[str]]],
+                      versions: dict[int, int]) -> dict[int, Outcome]:
+    """An Item with the product's code is that product (as for a purchase order's push):
+    link it and leave it as Xero has it. All the codes are looked up together."""
+    found = items.find(ctx.xero, [code for _, code, _ in taken])
+    outcomes = {}
+    for product, code, words in taken:
+        item = found.get(code.casefold())
+        if item is None:  # taken by an item the lookup cannot see: Xero's words stand
+            outcomes[product.id] = refused("product", words)
             continue
-        ctx.links.record_push(product, result["ItemID"], versions[index])
-        outcomes.append(Outcome(True))
+        ctx.links.record_push(product, item["ItemID"], versions[product.id])
+        outcomes[product.id] = Outcome(True)
     return outcomes
 
 

@@ -1,5 +1,9 @@
 """Invoice -> Xero ACCREC invoice (DRAFT on create), its client first when needed.
 
+A new invoice is only ever created (PUT): POST would update any invoice already holding our
+number. A create refused for its number adopts our own earlier copy or stops, naming the
+number (sync/number_clash.py).
+
 An update first reads the invoice's status in Xero: once it is AUTHORISED (approved, maybe
 already with the customer), PAID, VOIDED or DELETED, the accountant owns it and we change
 nothing, rather than edit an approved document behind their back or fail half-way. Every
@@ -12,14 +16,13 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, XeroLink
-from xeroapp.sync import contacts, linking
+from xeroapp.sync import contacts, linking, number_clash
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero
 from xeroapp.xero import mapping
 from xeroapp.xero.errors import NotFound, ValidationError
 
 LOCKED_STATUSES = ("AUTHORISED", "PAID", "VOIDED", "DELETED")
-DUPLICATE_NUMBER = "must be unique"
 
 
 def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
@@ -35,9 +38,9 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
             answer = ctx.xero.accounting("PUT", "Invoices", json={"Invoices": [body]},
                                          idempotency_key=ctx.key("invoice-create"))
         except ValidationError as exc:
-            answer = _adopt_our_earlier_copy(ctx, invoice, contact_id, exc)
-            if answer is None:
+            if not number_clash.is_clash(exc.messages):
                 raise
+            answer = _adopt_our_earlier_copy(ctx, invoice, contact_id, exc.messages)
     else:
         _check_editable(ctx, invoice, link.xero_id)
         body = mapping.invoice(invoice, contact_id, defaults, create=False, item_codes=item_codes)
@@ -49,24 +52,18 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
 
 
 def _adopt_our_earlier_copy(ctx: PushContext, invoice: Invoice, contact_id: str,
-                            exc: ValidationError) -> dict | None:
-    """"Invoice # must be unique": if the invoice holding our number is for our contact and
-    still a draft, it is ours from a push whose answer was lost (a timeout, a crash after
-    Xero saved it): update it instead of failing. Anyone else's invoice is left alone and the
-    error stands."""
-    if not any(DUPLICATE_NUMBER in m for m in exc.messages):
-        return None
-    found = ctx.xero.accounting("GET", "Invoices", params={"InvoiceNumbers": invoice.number})
-    mine = [i for i in found.get("Invoices") or []
-            if i.get("Type") == "ACCREC" and (i.get("Contact") or {}).get("ContactID") == contact_id
-            and i.get("Status") in ("DRAFT", "SUBMITTED")]
-    if len(mine) != 1:
-        return None
+                            xero_messages: list[str]) -> dict:
+    """"Invoice # must be unique": update the holder if it is our own earlier copy (a push
+    whose answer was lost), else raise NumberTaken: anyone else's invoice is left alone."""
+    clash = number_clash.Clash(invoice.number, contact_id, xero_messages)
+    (verdict,) = number_clash.invoice_verdicts(ctx.xero, [clash])
+    if isinstance(verdict, number_clash.NumberTaken):
+        raise verdict
     body = mapping.invoice(invoice, contact_id,
                            mapping.LineDefaults(ctx.connection.sales_account_code,
                                                 ctx.connection.sales_tax_type),
                            create=False, item_codes=_item_codes(ctx, invoice))
-    return ctx.xero.accounting("POST", f"Invoices/{mine[0]['InvoiceID']}", json={"Invoices": [body]},
+    return ctx.xero.accounting("POST", f"Invoices/{verdict}", json={"Invoices": [body]},
                                idempotency_key=ctx.key("invoice-adopt"))
 
 

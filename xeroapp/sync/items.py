@@ -21,6 +21,8 @@ from xeroapp.xero import mapping
 from xeroapp.xero.client import XeroClient
 
 PRODUCTS_MISSING = "products_missing"  # PushJob.error_kind of a push stopped for them
+# PUT /Items refusing a code already held: "Price List Item with Code ''X'' already exists".
+CODE_TAKEN = "already exists"
 
 
 class ProductsMissing(PushStopped):

@@ -10,23 +10,22 @@ Order of steps, and why:
    /PurchaseOrders/{id}, never a second order). An update first reads the order's status:
    once BILLED (a bill was raised from it) or DELETED, Xero refuses edits, so we change
    nothing and say so. Xero's LineItemIDs are written back so lines are edited in place.
-   A create refused for its number is checked against a lost earlier answer: an open order
-   with our number for our supplier is ours, and is updated rather than duplicated.
+   A new order is only ever created (PUT): POST would update any order already holding our
+   number. A create refused for its number is checked against a lost earlier answer: an
+   open order with our number for our supplier is ours, and is updated rather than
+   duplicated; anyone else's stops the push, naming the number (sync/number_clash.py).
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from xeroapp.extensions import db
 from xeroapp.models import PurchaseOrder, Workspace, XeroLink
-from xeroapp.sync import contacts, items, linking
+from xeroapp.sync import contacts, items, linking, number_clash
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero, PushStopped
 from xeroapp.xero import mapping
 from xeroapp.xero.errors import NotFound, ValidationError
 
 LOCKED_STATUSES = ("BILLED", "DELETED")
-DUPLICATE_NUMBER = "must be unique"  # "Order number must be unique"
 LOCKED_REASONS = {
     "BILLED": "a bill has been raised from it in Xero",
     "DELETED": "it was deleted in Xero",
@@ -59,9 +58,9 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
             answer = ctx.xero.accounting("PUT", "PurchaseOrders", json={"PurchaseOrders": [body]},
                                          idempotency_key=ctx.key("po-create"))
         except ValidationError as exc:
-            answer = _adopt_our_earlier_copy(ctx, order, contact_id, body, exc)
-            if answer is None:
+            if not number_clash.is_clash(exc.messages):
                 raise
+            answer = _adopt_our_earlier_copy(ctx, order, contact_id, body, exc.messages)
     else:
         _check_editable(ctx, order, link.xero_id)
         body = mapping.purchase_order(order, contact_id, defaults, status=None,
@@ -75,24 +74,16 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
 
 
 def _adopt_our_earlier_copy(ctx: PushContext, order: PurchaseOrder, contact_id: str,
-                            body: dict, exc: ValidationError) -> dict | None:
-    """"Order number must be unique": if the order holding our number is for our supplier and
-    still open, it is ours from a push whose answer was lost (a timeout, a crash after Xero
-    saved it): update it instead of failing. Anyone else's order is left alone, the error
-    stands."""
-    if not any(DUPLICATE_NUMBER in m for m in exc.messages):
-        return None
-    try:
-        found = ctx.xero.accounting("GET", f"PurchaseOrders/{quote(order.number, safe='')}")
-    except NotFound:
-        return None
-    mine = [o for o in found.get("PurchaseOrders") or []
-            if (o.get("Contact") or {}).get("ContactID") == contact_id
-            and o.get("Status") in ("DRAFT", "SUBMITTED", "AUTHORISED")]
-    if len(mine) != 1:
-        return None
+                            body: dict, xero_messages: list[str]) -> dict:
+    """"Order number must be unique": update the holder if it is our own earlier copy (a push
+    whose answer was lost), else raise NumberTaken: anyone else's order is left alone. The
+    status chosen for new orders is not sent: the copy may have moved on in Xero."""
+    clash = number_clash.Clash(order.number, contact_id, xero_messages)
+    verdict = number_clash.purchase_order_verdict(ctx.xero, clash)
+    if isinstance(verdict, number_clash.NumberTaken):
+        raise verdict
     update = {key: value for key, value in body.items() if key != "Status"}
-    return ctx.xero.accounting("POST", f"PurchaseOrders/{mine[0]['PurchaseOrderID']}",
+    return ctx.xero.accounting("POST", f"PurchaseOrders/{verdict}",
                                json={"PurchaseOrders": [update]},
                                idempotency_key=ctx.key("po-adopt"))
 
