@@ -148,6 +148,24 @@ def test_an_update_without_unitdp_rounds_the_amounts_it_sends_and_keeps_the_othe
     assert figures(stored(client, inv["InvoiceID"])) == (10.12, 30.36, 30.36, 4.55, 34.91)
 
 
+def test_the_spec_lists_unitdp_on_invoices_and_items_but_not_purchase_orders() -> None:
+    """The rule above follows the spec: if a new spec gives /PurchaseOrders a unitdp (or
+    takes it from Invoices or Items), the sandbox's rule must follow it."""
+    from xerosandbox.accounting.spec import document
+
+    def lists(path: str, method: str) -> bool:
+        parameters = document()["paths"][path][method].get("parameters", [])
+        return any(p.get("$ref", "").endswith("/unitdp") for p in parameters)
+
+    for path in ("/Invoices", "/Items"):
+        assert all(lists(path, m) for m in ("get", "put", "post"))
+    for path in ("/Invoices/{InvoiceID}", "/Items/{ItemID}"):
+        assert all(lists(path, m) for m in ("get", "post"))
+    for path, methods in (("/PurchaseOrders", ("get", "put", "post")),
+                          ("/PurchaseOrders/{PurchaseOrderID}", ("get", "post"))):
+        assert not any(lists(path, m) for m in methods)
+
+
 def test_an_item_price_fills_a_line_at_the_requests_places(client, headers, contact_id) -> None:
     client.put(f"{API}/Items?unitdp=4", headers=headers,
                json={"Items": [{"Code": "CABLE", "SalesDetails": {"UnitPrice": 10.1234}}]})

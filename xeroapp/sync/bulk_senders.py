@@ -219,7 +219,7 @@ def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
     ids = [link.xero_id for link in links.values() if link is not None]
     if not ids:
         return {}
-    found = ctx.xero.accounting("GET", "Invoices", params={"IDs": ",".join(ids)})
+    found = ctx.xero.accounting("GET", "Invoices", params={"IDs": ",".join(ids), **mapping.FOUR_DP})
     status = {i.get("InvoiceID"): (i.get("Status") or "").upper() for i in found.get("Invoices") or []}
     locked = {}
     for invoice in invoices:
@@ -242,7 +242,7 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
             body["InvoiceID"] = link.xero_id
         elements.append(body)
         versions.append(invoice.version)
-    results = ctx.call("POST", "Invoices", "Invoices", elements, "invoices")
+    results = ctx.call("POST", "Invoices", "Invoices", elements, "invoices", params=mapping.FOUR_DP)
     outcomes = {}
     for index, invoice in enumerate(invoices):
         result = element_for(results, index, "InvoiceNumber", invoice.number)
@@ -282,8 +282,7 @@ def push_items(ctx: BatchContext, products: list[Product]) -> list[Outcome]:
             body["ItemID"] = link.xero_id
         elements.append(body)
     versions = [product.version for product in products]
-    # unitdp=4: our prices carry 4 decimal places; Xero would round them to 2 without it.
-    results = ctx.call("POST", "Items", "Items", elements, "items", params={"unitdp": "4"})
+    results = ctx.call("POST", "Items", "Items", elements, "items", params=mapping.FOUR_DP)
     outcomes = []
     for index, (product, body) in enumerate(zip(products, elements)):
         result = element_for(results, index, "Code", body["Code"])
