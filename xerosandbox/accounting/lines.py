@@ -7,9 +7,10 @@ Xero's arithmetic, in decimal (never binary floats) and rounded half away from z
   asked for 4 (lines stored with 4 dp keep them: the parameter only says how a request writes
   and reads them). The spec lists ``unitdp`` ("You can opt in to use four decimal places for
   unit amounts", components.parameters.unitdp) on Invoices, CreditNotes, BankTransactions,
-  Receipts and Items, not on PurchaseOrders; Xero's "Rounding in Xero" guide
-  (https://developer.xero.com/documentation/api-guides/rounding-in-xero) says the same, and
-  that LineAmount and the totals stay at 2 dp. Purchase orders keep 4 dp with no parameter.
+  Receipts and Items (and reads of Overpayments and Prepayments), not on PurchaseOrders.
+  Xero's "Rounding in Xero" guide says the same and that LineAmount and the totals stay at
+  2 dp (https://developer.xero.com/documentation/api-guides/rounding-in-xero). Purchase
+  orders keep 4 dp with no parameter.
 - LineAmount = Quantity x UnitAmount x (100 - DiscountRate) / 100, to 2 dp.
 - TaxAmount per line from the tax rate's EffectiveRate, unless the caller set one:
   Exclusive: LineAmount x r/100; Inclusive: LineAmount x r/(100+r); NoTax: 0.
@@ -29,8 +30,7 @@ from typing import Any
 from .context import Reference
 
 CENT = Decimal("0.01")
-DEFAULT_UNIT_DP = 2  # a request without unitdp=4
-STORED_UNIT_DP = 4   # what Xero keeps at most (unitdp=4, or a purchase order)
+STORED_UNIT_DP = 4  # what Xero keeps at most (unitdp=4, or a purchase order)
 
 
 def money(value: Any, places: int = 2) -> Decimal:
@@ -38,11 +38,11 @@ def money(value: Any, places: int = 2) -> Decimal:
     return Decimal(str(value or 0)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def unit_amounts_at(supplied: list[dict[str, Any]], unitdp: int) -> list[dict[str, Any]]:
-    """The supplied lines with the UnitAmounts they carry rounded as this request writes them
-    (copies: the element itself may be echoed back in an error)."""
+def unit_amounts_at(lines: list[dict[str, Any]], unitdp: int) -> list[dict[str, Any]]:
+    """The lines with their UnitAmounts rounded to ``unitdp`` places (copies: a supplied
+    element may be echoed back in an error, a stored one must not change)."""
     return [{**line, "UnitAmount": float(money(line["UnitAmount"], unitdp))}
-            if line.get("UnitAmount") is not None else line for line in supplied]
+            if line.get("UnitAmount") is not None else line for line in lines]
 
 
 def shown_at(doc: dict[str, Any], unitdp: int) -> dict[str, Any]:
@@ -50,9 +50,7 @@ def shown_at(doc: dict[str, Any], unitdp: int) -> dict[str, Any]:
     without unitdp=4 reads 2, whatever the line holds). LineAmount and totals are unchanged."""
     if unitdp >= STORED_UNIT_DP or not doc.get("LineItems"):
         return doc
-    shown = [{**line, "UnitAmount": float(money(line["UnitAmount"], unitdp))}
-             if line.get("UnitAmount") is not None else line for line in doc["LineItems"]]
-    return {**doc, "LineItems": shown}
+    return {**doc, "LineItems": unit_amounts_at(doc["LineItems"], unitdp)}
 
 
 def merge_lines(existing: list[dict[str, Any]], supplied: list[dict[str, Any]]) -> list[dict[str, Any]]:
