@@ -44,6 +44,16 @@ def format_money(value: Decimal | None) -> str:
     return "" if value is None else f"{Decimal(value):,.2f}"
 
 
+def format_unit_price(value: Decimal | None) -> str:
+    """A unit price with every place it carries (we keep 4, and so does Xero with unitdp=4),
+    at least cents: 10.1234 -> "10.1234", 1234.5 -> "1,234.50". Rounding it to cents here
+    would show a price the line's amount was not worked out from."""
+    if value is None:
+        return ""
+    places = max(2, -Decimal(value).normalize().as_tuple().exponent)
+    return f"{Decimal(value):,.{places}f}"
+
+
 def format_quantity(value: Decimal | None) -> str:
     """Quantities without trailing zeros: 2.5000 -> "2.5", 10.0000 -> "10"."""
     if value is None:
@@ -80,6 +90,7 @@ def init_app(app: Flask) -> None:
     from xeroapp.models.documents import AMOUNT_TYPES, INVOICE_STATUSES, PO_STATUSES
 
     app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_unit_price, "unit_price")
     app.add_template_filter(format_quantity, "quantity")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(local_time, "local_time")

@@ -89,6 +89,92 @@ def test_au_organisation_uses_its_own_tax_rates(client) -> None:
     assert inv["CurrencyCode"] == "AUD"
 
 
+# -- unit decimal places (unitdp) -------------------------------------------------------------
+FOUR_DP_LINE = {"Description": "Cable", "Quantity": 3, "UnitAmount": 10.1234, "AccountCode": "200"}
+
+
+def stored(client, invoice_id: str) -> dict:
+    """What the organisation holds, at full precision (the control API, not an answer)."""
+    return client.get(f"/_sandbox/objects/{DEMO_TENANT_ID}/invoices/{invoice_id}").get_json()["Invoices"][0]
+
+
+def figures(inv: dict) -> tuple:
+    line = inv["LineItems"][0]
+    return line["UnitAmount"], line["LineAmount"], inv["SubTotal"], inv["TotalTax"], inv["Total"]
+
+
+def test_without_unitdp_a_unit_amount_is_rounded_to_cents_before_the_arithmetic(client, headers, contact_id) -> None:
+    inv = created(client, headers, invoice(contact_id, LineItems=[FOUR_DP_LINE]))[0]
+    # 10.12 x 3 = 30.36, 15% GST 4.554 -> 4.55: two cents short of the 4 dp figures below.
+    assert figures(inv) == (10.12, 30.36, 30.36, 4.55, 34.91)
+    assert figures(stored(client, inv["InvoiceID"])) == (10.12, 30.36, 30.36, 4.55, 34.91)
+
+
+def test_with_unitdp_4_a_unit_amount_keeps_four_places_and_totals_stay_in_cents(client, headers, contact_id) -> None:
+    finer = {**FOUR_DP_LINE, "Description": "Finer", "UnitAmount": 2.00005, "Quantity": 1}
+    response = put(client, headers, invoice(contact_id, LineItems=[FOUR_DP_LINE, finer]), query="?unitdp=4")
+    assert response.status_code == 200
+    inv = response.get_json()["Invoices"][0]
+    # 10.1234 x 3 = 30.3702 -> 30.37; 2.00005 -> 2.0001 (half up) -> 2.00.
+    assert [(line["UnitAmount"], line["LineAmount"]) for line in inv["LineItems"]] == [(10.1234, 30.37), (2.0001, 2.0)]
+    assert (inv["SubTotal"], inv["TotalTax"], inv["Total"]) == (32.37, 4.86, 37.23)  # 4.5555 -> 4.56, + 0.30
+    assert figures(stored(client, inv["InvoiceID"]))[:2] == (10.1234, 30.37)
+
+
+def test_reads_show_unit_amounts_in_cents_unless_they_ask_for_four_places(client, headers, contact_id) -> None:
+    made = put(client, headers, invoice(contact_id, LineItems=[FOUR_DP_LINE]), query="?unitdp=4")
+    invoice_id = made.get_json()["Invoices"][0]["InvoiceID"]
+    one = f"{API}/Invoices/{invoice_id}"
+    assert figures(client.get(one, headers=headers).get_json()["Invoices"][0]) == (10.12, 30.37, 30.37, 4.56, 34.93)
+    assert figures(client.get(f"{one}?unitdp=4", headers=headers).get_json()["Invoices"][0])[0] == 10.1234
+    paged = client.get(f"{API}/Invoices?page=1", headers=headers).get_json()["Invoices"][0]
+    assert figures(paged)[0] == 10.12
+    paged4 = client.get(f"{API}/Invoices?page=1&unitdp=4", headers=headers).get_json()["Invoices"][0]
+    assert figures(paged4)[0] == 10.1234
+
+
+def test_an_update_without_unitdp_rounds_the_amounts_it_sends_and_keeps_the_others(client, headers, contact_id) -> None:
+    made = put(client, headers, invoice(contact_id, LineItems=[FOUR_DP_LINE]), query="?unitdp=4")
+    inv = made.get_json()["Invoices"][0]
+    url = f"{API}/Invoices/{inv['InvoiceID']}"
+    # An edit that leaves the lines alone does not reprice them...
+    client.post(url, headers=headers, json={"Invoices": [{"Reference": "PO 7"}]})
+    assert figures(stored(client, inv["InvoiceID"])) == (10.1234, 30.37, 30.37, 4.56, 34.93)
+    # ...nor does a line sent back without its UnitAmount; one sent with it is rounded.
+    line_id = inv["LineItems"][0]["LineItemID"]
+    client.post(url, headers=headers, json={"Invoices": [{"LineItems": [{"LineItemID": line_id, "Quantity": 3}]}]})
+    assert figures(stored(client, inv["InvoiceID"]))[0] == 10.1234
+    client.post(url, headers=headers, json={"Invoices": [{"LineItems": [{"LineItemID": line_id, "UnitAmount": 10.1234}]}]})
+    assert figures(stored(client, inv["InvoiceID"])) == (10.12, 30.36, 30.36, 4.55, 34.91)
+
+
+def test_the_spec_lists_unitdp_on_invoices_and_items_but_not_purchase_orders() -> None:
+    """The rule above follows the spec: if a new spec gives /PurchaseOrders a unitdp (or
+    takes it from Invoices or Items), the sandbox's rule must follow it."""
+    from xerosandbox.accounting.spec import document
+
+    def lists(path: str, method: str) -> bool:
+        parameters = document()["paths"][path][method].get("parameters", [])
+        return any(p.get("$ref", "").endswith("/unitdp") for p in parameters)
+
+    for path in ("/Invoices", "/Items"):
+        assert all(lists(path, m) for m in ("get", "put", "post"))
+    for path in ("/Invoices/{InvoiceID}", "/Items/{ItemID}"):
+        assert all(lists(path, m) for m in ("get", "post"))
+    for path, methods in (("/PurchaseOrders", ("get", "put", "post")),
+                          ("/PurchaseOrders/{PurchaseOrderID}", ("get", "post"))):
+        assert not any(lists(path, m) for m in methods)
+
+
+def test_an_item_price_fills_a_line_at_the_requests_places(client, headers, contact_id) -> None:
+    client.put(f"{API}/Items?unitdp=4", headers=headers,
+               json={"Items": [{"Code": "CABLE", "SalesDetails": {"UnitPrice": 10.1234}}]})
+    line = {"ItemCode": "CABLE", "Quantity": 3, "AccountCode": "200"}
+    four = put(client, headers, invoice(contact_id, LineItems=[line]), query="?unitdp=4").get_json()["Invoices"][0]
+    two = created(client, headers, invoice(contact_id, LineItems=[line]))[0]
+    assert (figures(four)[:2], figures(two)[:2]) == ((10.1234, 30.37), (10.12, 30.36))
+
+
 # -- dates, numbers, shape ----------------------------------------------------------------------
 def test_dates_are_ms_json_and_inputs_take_several_forms(client, headers, contact_id) -> None:
     made = created(client, headers,

@@ -27,6 +27,27 @@ def test_create_with_details_and_defaults(client, headers) -> None:
     assert item["UpdatedDateUTC"].startswith("/Date(")
 
 
+def prices(item: dict) -> tuple[float, float]:
+    return item["SalesDetails"]["UnitPrice"], item["PurchaseDetails"]["UnitPrice"]
+
+
+def test_unit_prices_keep_four_places_only_with_unitdp_4(client, headers) -> None:
+    details = {"SalesDetails": {"UnitPrice": 10.1234}, "PurchaseDetails": {"UnitPrice": 4.56789}}
+    two = put(client, headers, {"Code": "TWO", **details}).get_json()["Items"][0]
+    four = put(client, headers, {"Code": "FOUR", **details}, query="?unitdp=4").get_json()["Items"][0]
+    assert prices(two) == (10.12, 4.57)
+    assert prices(four) == (10.1234, 4.5679)
+    # Reads show 2 dp unless they ask for 4, whatever the item holds.
+    assert prices(client.get(f"{API}/Items/FOUR", headers=headers).get_json()["Items"][0]) == (10.12, 4.57)
+    assert prices(client.get(f"{API}/Items/FOUR?unitdp=4", headers=headers).get_json()["Items"][0]) == (10.1234, 4.5679)
+    listed = client.get(f"{API}/Items?unitdp=4", headers=headers).get_json()["Items"]
+    assert [prices(i) for i in listed if i["Code"] == "FOUR"] == [(10.1234, 4.5679)]
+    # An update without unitdp that leaves a price out does not round the stored one.
+    client.post(f"{API}/Items/{four['ItemID']}", headers=headers,
+                json={"Items": [{"Name": "Renamed", "SalesDetails": {"AccountCode": "200"}}]})
+    assert prices(client.get(f"{API}/Items/FOUR?unitdp=4", headers=headers).get_json()["Items"][0]) == (10.1234, 4.5679)
+
+
 def test_code_is_required_and_unique(client, headers) -> None:
     put(client, headers, {"Code": "abc"})
     duplicate = put(client, headers, {"Code": "ABC", "Name": "again"})

@@ -57,6 +57,16 @@ def test_create_numbers_totals_and_shape(client, headers, supplier) -> None:
     assert first["DeliveryDateString"] == "2024-05-10T00:00:00"
 
 
+def test_unit_amounts_keep_four_places_without_unitdp(client, headers, supplier) -> None:
+    # /PurchaseOrders has no unitdp parameter in the spec: an order keeps 4 dp as sent.
+    lines = [{"Description": "Cable", "Quantity": 3, "UnitAmount": 10.1234, "AccountCode": "300"}]
+    made = created(client, headers, order({"ContactID": supplier["ContactID"]}, LineItems=lines))[0]
+    line = made["LineItems"][0]
+    assert (line["UnitAmount"], line["LineAmount"], made["TotalTax"], made["Total"]) == (10.1234, 30.37, 4.56, 34.93)
+    read = client.get(f"{API}/PurchaseOrders/{made['PurchaseOrderID']}", headers=headers).get_json()
+    assert read["PurchaseOrders"][0]["LineItems"][0]["UnitAmount"] == 10.1234
+
+
 def test_delivery_instructions_are_capped_at_500(client, headers, supplier) -> None:
     response = put(client, headers, order({"ContactID": supplier["ContactID"]}, DeliveryInstructions="x" * 501,
                                           ExpectedArrivalDate="2024-05-09"))

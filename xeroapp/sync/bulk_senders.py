@@ -228,7 +228,7 @@ def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
     ids = [link.xero_id for link in links.values() if link is not None]
     if not ids:
         return {}
-    found = ctx.xero.accounting("GET", "Invoices", params={"IDs": ",".join(ids)})
+    found = ctx.xero.accounting("GET", "Invoices", params={"IDs": ",".join(ids), **mapping.FOUR_DP})
     status = {i.get("InvoiceID"): (i.get("Status") or "").upper() for i in found.get("Invoices") or []}
     locked = {}
     for invoice in invoices:
@@ -250,14 +250,16 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
     if new:
         bodies = [mapping.invoice(i, _contact_id(ctx, i), defaults, create=True, item_codes=codes)
                   for i in new]
-        results = ctx.call("PUT", "Invoices", "Invoices", bodies, "invoices")
+        results = ctx.call("PUT", "Invoices", "Invoices", bodies, "invoices",
+                           params=mapping.FOUR_DP)
         clashes = _record_invoices(ctx, new, results, versions, outcomes)
         if clashes:
             outcomes.update(_adopt_invoices(ctx, clashes, defaults, codes, versions))
     if linked:
         bodies = [{**mapping.invoice(i, _contact_id(ctx, i), defaults, create=False, item_codes=codes),
                    "InvoiceID": ctx.links.find(i).xero_id} for i in linked]
-        results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-update")
+        results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-update",
+                           params=mapping.FOUR_DP)
         _record_invoices(ctx, linked, results, versions, outcomes, adopt=False)
     return outcomes
 
@@ -304,7 +306,8 @@ def _adopt_invoices(ctx: BatchContext, clashes: list[tuple[Invoice, list[str]]],
         bodies = [{**mapping.invoice(invoice, _contact_id(ctx, invoice), defaults, create=False,
                                      item_codes=codes), "InvoiceID": invoice_id}
                   for invoice, invoice_id in mine]
-        results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-adopt", stamp=False)
+        results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-adopt", stamp=False,
+                           params=mapping.FOUR_DP)
         _record_invoices(ctx, [invoice for invoice, _ in mine], results, versions, outcomes,
                          adopt=False)
     return outcomes
@@ -333,16 +336,15 @@ def push_items(ctx: BatchContext, products: list[Product]) -> list[Outcome]:
     new = [p for p in products if ctx.links.find(p) is None]
     linked = [p for p in products if ctx.links.find(p) is not None]
     outcomes: dict[int, Outcome] = {}
-    # unitdp=4: our prices carry 4 decimal places; Xero would round them to 2 without it.
     if new:
         bodies = [_item_body(p) for p in new]
-        results = ctx.call("PUT", "Items", "Items", bodies, "items", params={"unitdp": "4"})
+        results = ctx.call("PUT", "Items", "Items", bodies, "items", params=mapping.FOUR_DP)
         taken = _record_items(ctx, new, bodies, results, versions, outcomes)
         if taken:
             outcomes.update(_link_taken_codes(ctx, taken, versions))
     if linked:
         bodies = [{**_item_body(p), "ItemID": ctx.links.find(p).xero_id} for p in linked]
-        results = ctx.call("POST", "Items", "Items", bodies, "items-update", params={"unitdp": "4"})
+        results = ctx.call("POST", "Items", "Items", bodies, "items-update", params=mapping.FOUR_DP)
         _record_items(ctx, linked, bodies, results, versions, outcomes)
     return [outcomes[product.id] for product in products]
 

@@ -8,7 +8,8 @@ An update first reads the invoice's status in Xero: once it is AUTHORISED (appro
 already with the customer), PAID, VOIDED or DELETED, the accountant owns it and we change
 nothing, rather than edit an approved document behind their back or fail half-way. Every
 push writes Xero's LineItemIDs back onto our lines, in order, so the next update edits lines
-instead of deleting and recreating them.
+instead of deleting and recreating them. Every call carries unitdp=4 (mapping.FOUR_DP), so
+a 4-place unit price reaches Xero, and Xero's totals, as it is here.
 """
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
     if link is None:
         body = mapping.invoice(invoice, contact_id, defaults, create=True, item_codes=item_codes)
         try:
-            answer = ctx.xero.accounting("PUT", "Invoices", json={"Invoices": [body]},
+            answer = ctx.xero.accounting("PUT", "Invoices", params=mapping.FOUR_DP,
+                                         json={"Invoices": [body]},
                                          idempotency_key=ctx.key("invoice-create"))
         except ValidationError as exc:
             if not number_clash.is_clash(exc.messages):
@@ -44,7 +46,8 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
     else:
         _check_editable(ctx, invoice, link.xero_id)
         body = mapping.invoice(invoice, contact_id, defaults, create=False, item_codes=item_codes)
-        answer = ctx.xero.accounting("POST", f"Invoices/{link.xero_id}", json={"Invoices": [body]},
+        answer = ctx.xero.accounting("POST", f"Invoices/{link.xero_id}", params=mapping.FOUR_DP,
+                                     json={"Invoices": [body]},
                                      idempotency_key=ctx.key("invoice-update"))
     result = (answer.get("Invoices") or [{}])[0]
     linking.keep_line_ids(invoice, result.get("LineItems") or [])
@@ -63,13 +66,13 @@ def _adopt_our_earlier_copy(ctx: PushContext, invoice: Invoice, contact_id: str,
                            mapping.LineDefaults(ctx.connection.sales_account_code,
                                                 ctx.connection.sales_tax_type),
                            create=False, item_codes=_item_codes(ctx, invoice))
-    return ctx.xero.accounting("POST", f"Invoices/{verdict}", json={"Invoices": [body]},
+    return ctx.xero.accounting("POST", f"Invoices/{verdict}", params=mapping.FOUR_DP, json={"Invoices": [body]},
                                idempotency_key=ctx.key("invoice-adopt"))
 
 
 def _check_editable(ctx: PushContext, invoice: Invoice, invoice_id: str) -> None:
     try:
-        current = ctx.xero.accounting("GET", f"Invoices/{invoice_id}")
+        current = ctx.xero.accounting("GET", f"Invoices/{invoice_id}", params=mapping.FOUR_DP)
     except NotFound:
         linking.forget(invoice, ctx.tenant_id)
         ctx.commit_step()

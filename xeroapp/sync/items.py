@@ -47,7 +47,8 @@ def find(xero: XeroClient, codes: list[str]) -> dict[str, dict]:
     unique regardless of case). One GET for any ordinary order."""
     found: dict[str, dict] = {}
     for where in mapping.item_lookups(codes):
-        for item in xero.accounting("GET", "Items", params={"where": where}).get("Items") or []:
+        answer = xero.accounting("GET", "Items", params={"where": where, **mapping.FOUR_DP})
+        for item in answer.get("Items") or []:
             found[(item.get("Code") or "").casefold()] = item
     return found
 
@@ -99,8 +100,7 @@ def create(xero: XeroClient, tenant_id: str, rows: list[NewItem], *,
     With summarizeErrors=false Xero answers 200 with every element in request order, each
     OK or ERROR, and keeps the good ones: one bad row does not undo the others.
     """
-    # unitdp=4: our costs carry 4 decimal places; Xero would round prices to 2 without it.
-    answer = xero.accounting("PUT", "Items", params={"summarizeErrors": "false", "unitdp": "4"},
+    answer = xero.accounting("PUT", "Items", params={"summarizeErrors": "false", **mapping.FOUR_DP},
                              json={"Items": [row.body() for row in rows]},
                              idempotency_key=idempotency_key)
     results = answer.get("Items") or []

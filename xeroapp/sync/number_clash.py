@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from xeroapp.sync.outcomes import PushStopped
+from xeroapp.xero import mapping
 from xeroapp.xero.client import XeroClient
 from xeroapp.xero.errors import NotFound
 
@@ -99,11 +100,13 @@ def invoices_holding(xero: XeroClient, numbers: list[str]) -> dict[str, dict]:
     found: dict[str, dict] = {}
     listed = [n for n in dict.fromkeys(numbers) if "," not in n]
     for chunk in _lookup_chunks(listed):
-        answer = xero.accounting("GET", "Invoices", params={"InvoiceNumbers": ",".join(chunk)})
+        answer = xero.accounting("GET", "Invoices", params={"InvoiceNumbers": ",".join(chunk),
+                                                          **mapping.FOUR_DP})
         _keep_sales_invoices(found, answer)
     for number in dict.fromkeys(n for n in numbers if "," in n):  # a comma would split the list
         try:
-            answer = xero.accounting("GET", f"Invoices/{quote(number, safe='')}")
+            answer = xero.accounting("GET", f"Invoices/{quote(number, safe='')}",
+                                     params=mapping.FOUR_DP)
         except NotFound:
             continue
         _keep_sales_invoices(found, answer)

@@ -14,6 +14,9 @@ Order of steps, and why:
    number. A create refused for its number is checked against a lost earlier answer: an
    open order with our number for our supplier is ours, and is updated rather than
    duplicated; anyone else's stops the push, naming the number (sync/number_clash.py).
+
+No unitdp here: /PurchaseOrders has no such parameter in Xero's spec, and an order's unit
+amounts keep 4 decimal places as sent (mapping.FOUR_DP is for Invoices and Items).
 """
 from __future__ import annotations
 

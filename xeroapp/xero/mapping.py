@@ -25,6 +25,15 @@ from typing import Any
 
 CONTACT_NUMBER_PREFIX = {"client": "XA-C-", "supplier": "XA-S-"}
 
+# Query parameters for every /Invoices and /Items call. Our prices keep 4 decimal places
+# (models.types.Money), but Xero rounds the UnitAmounts and UnitPrices a request sends or
+# reads to 2 unless it carries unitdp=4 ("You can opt in to use four decimal places for unit
+# amounts": the spec's components.parameters.unitdp; Xero's "Rounding in Xero" guide), and
+# works the line and invoice totals out from the rounded price: 10.1234 x 3 would total a
+# cent or more away from ours, silently. /PurchaseOrders takes no such parameter (not in the
+# spec): an order's unit amounts keep 4 dp as sent.
+FOUR_DP = {"unitdp": "4"}
+
 
 def contact_number(record_kind: str, record_id: int) -> str:
     return f"{CONTACT_NUMBER_PREFIX[record_kind]}{record_id}"
@@ -73,7 +82,8 @@ class LineDefaults:
 
 
 def _number(value: Decimal | None) -> float | None:
-    """Decimals as JSON numbers (Xero takes up to 4 dp for unit amounts and quantities)."""
+    """Decimals as JSON numbers, every place kept (ours have at most 4, as Xero's unit
+    amounts and quantities: a unit amount keeps them when the call carries FOUR_DP)."""
     return None if value is None else float(Decimal(value).normalize())
 
 

@@ -36,7 +36,7 @@ class Write:
     ref: Reference
     mode: str                 # "create" (PUT) | "upsert" (POST /X) | "update" (POST /X/{id})
     now: float
-    unitdp: int = 2
+    unitdp: int = 2           # the request's unit decimal places (listing.unitdp)
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _apply(schema: str, handler: Handler, mode: str, elements: list[dict[str, An
            results: list[tuple[dict[str, Any], Result]], *, rollback_on_error: bool) -> None:
     """Run every element in one transaction; undo them all if one fails and we summarise."""
     sb = sandbox()
-    unitdp = 4 if listing.arg("unitdp") == "4" else 2
+    unitdp = listing.unitdp()
     repo = current_repo()  # outside the transaction: it may seed a new organisation first
     with sb.store.transaction():
         write = Write(repo, Reference.load(repo), mode, sb.clock.now(), unitdp)

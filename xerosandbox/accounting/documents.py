@@ -121,17 +121,19 @@ def set_date(doc: dict[str, Any], key: str, value: datetime | None, *, with_stri
 
 
 def prepare_lines(write: Write, existing_lines: list[dict[str, Any]], supplied: list[dict[str, Any]] | None,
-                  *, side: str, allow_discount: bool) -> list[dict[str, Any]]:
-    """Merge supplied lines into the stored ones and check each; raises Rejected."""
+                  *, side: str, allow_discount: bool, unitdp: int) -> list[dict[str, Any]]:
+    """Merge supplied lines into the stored ones and check each; raises Rejected. The
+    UnitAmounts this request writes are rounded to ``unitdp`` places; stored lines it does
+    not reprice keep theirs."""
     if supplied is None:
         return [dict(line) for line in existing_lines]
     # Mark caller-set tax amounts (copies: the element itself may be echoed back in an error).
     supplied = [{**line, "_tax_supplied": True} if line.get("TaxAmount") is not None else line
-                for line in supplied]
+                for line in lines.unit_amounts_at(supplied, unitdp)]
     merged = lines.merge_lines(existing_lines, supplied)
     problems: list[str] = []
     for line in merged:
-        lines.fill_from_item(line, write.ref, side)
+        lines.fill_from_item(line, write.ref, side, unitdp)
         problems.extend(lines.check_line(line, write.ref, allow_discount=allow_discount))
         _canonical_codes(write, line)
     if problems:

@@ -19,6 +19,8 @@ Rules beyond the spec's types and lengths (xero-facts §6):
 - An unknown contact Name creates the contact, as Xero does; other contact fields sent with
   the invoice update the contact (xero-facts §6: send only ContactID to avoid that).
 - DiscountRate only on ACCREC; AccountCode, TaxType and ItemCode must exist.
+- UnitAmount to 2 dp unless the request carries ``unitdp=4``, on writes and reads alike
+  (lines.py says how, and where Xero documents it).
 - Lists without ``page`` leave out LineItems (Xero returns them only when paging or when one
   invoice is asked for).
 """
@@ -58,7 +60,8 @@ SUMMARY_DROPS = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpay
 def list_invoices() -> Response:
     repo = current_repo()
     repo.all(contacts.KIND)  # one read of the contacts, not one per document
-    docs = [render(repo, d) for d in repo.all(KIND)]
+    unitdp = listing.unitdp()
+    docs = [lines.shown_at(render(repo, d), unitdp) for d in repo.all(KIND)]
     docs = listing.keep_matching(docs, "InvoiceID", listing.uuid_values("IDs"))
     docs = listing.keep_matching(docs, "InvoiceNumber", listing.csv_values("InvoiceNumbers"), str.casefold)
     statuses = {s.upper() for s in listing.csv_values("Statuses")}
@@ -86,7 +89,9 @@ def list_invoices() -> Response:
 def get_invoice(key: str) -> Response:
     repo = current_repo()
     doc = find(repo, key)
-    return envelope("Invoices", [render(repo, doc)]) if doc else not_found()
+    if doc is None:
+        return not_found()
+    return envelope("Invoices", [lines.shown_at(render(repo, doc), listing.unitdp())])
 
 
 def find(repo: Repository, key: str) -> dict[str, Any] | None:
@@ -148,7 +153,7 @@ def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:
     write.repo.save(KIND, doc["InvoiceID"], doc)
     role = "IsCustomer" if doc["Type"] == "ACCREC" else "IsSupplier"
     contacts.mark_role(write.repo, doc["Contact"]["ContactID"], role)
-    return batch.Result(doc=render(write.repo, doc))
+    return batch.Result(doc=lines.shown_at(render(write.repo, doc), write.unitdp))
 
 
 def _holder_of_number(repo: Repository, element: dict[str, Any]) -> dict[str, Any] | None:
@@ -185,7 +190,7 @@ def build(write: batch.Write, element: dict[str, Any],
     if errors:
         raise Rejected(*errors)
     computed, totals = lines.compute(merged, doc["LineAmountTypes"], write.ref,
-                                     side="sales" if type_ == "ACCREC" else "purchases", unitdp=write.unitdp)
+                                     side="sales" if type_ == "ACCREC" else "purchases")
     doc["LineItems"] = computed
     doc.update(totals)
     doc["IsDiscounted"] = totals["TotalDiscount"] > 0
@@ -215,7 +220,7 @@ def _header(write: batch.Write, element: dict[str, Any], doc: dict[str, Any], *,
 def _lines(write: batch.Write, element: dict[str, Any], doc: dict[str, Any], type_: str) -> list[dict[str, Any]]:
     merged = documents.prepare_lines(write, doc.get("LineItems") or [], element.get("LineItems"),
                                      side="SalesDetails" if type_ == "ACCREC" else "PurchaseDetails",
-                                     allow_discount=type_ == "ACCREC")
+                                     allow_discount=type_ == "ACCREC", unitdp=write.unitdp)
     if not merged:
         raise Rejected("At least one line item is required.")
     return merged

@@ -12,6 +12,10 @@ Rules beyond the spec's types and lengths (xero-facts §8):
 - Account codes and tax types in SalesDetails/PurchaseDetails must exist in the organisation.
 - IsSold=false clears Description and SalesDetails; IsPurchased=false clears
   PurchaseDescription and PurchaseDetails.
+- PurchaseDetails/SalesDetails UnitPrice: "By default UnitPrice is rounded to two decimal
+  places. You can use 4 decimal places by adding the unitdp=4 querystring parameter to your
+  request" (spec: components.schemas.Purchase.UnitPrice). As for invoice lines (lines.py), a
+  request without it writes and reads 2 dp; a price stored with 4 keeps them.
 - IsTrackedAsInventory when InventoryAssetAccountCode (an INVENTORY account) and
   PurchaseDetails.COGSAccountCode are set.
 """
@@ -38,7 +42,8 @@ WRITE = ("accounting.settings", "accounting.invoices")
 @requires_scope(*READ)
 @translate_errors
 def list_items() -> Response:
-    docs = current_repo().all(KIND)
+    unitdp = listing.unitdp()
+    docs = [shown_at(doc, unitdp) for doc in current_repo().all(KIND)]
     docs = listing.modified_since(docs)
     docs = listing.apply_where(docs, "Item")
     docs = listing.apply_order(docs, "Item")
@@ -50,7 +55,7 @@ def list_items() -> Response:
 @translate_errors
 def get_item(key: str) -> Response:
     doc = find(current_repo(), key)
-    return envelope("Items", [doc]) if doc else not_found()
+    return envelope("Items", [shown_at(doc, listing.unitdp())]) if doc else not_found()
 
 
 @bp.put("/Items")
@@ -89,6 +94,17 @@ def delete_item(key: str) -> Response:
     return Response(status=204)
 
 
+def shown_at(doc: dict[str, Any], unitdp: int) -> dict[str, Any]:
+    """The item as an answer shows it: UnitPrices to ``unitdp`` places (2 unless the request
+    asked for 4), whatever precision the item holds."""
+    shown = dict(doc)
+    for side in ("SalesDetails", "PurchaseDetails"):
+        details = doc.get(side) or {}
+        if details.get("UnitPrice") is not None:
+            shown[side] = {**details, "UnitPrice": float(money(details["UnitPrice"], unitdp))}
+    return shown
+
+
 def find(repo: Repository, key: str) -> dict[str, Any] | None:
     try:
         return repo.get(KIND, str(uuid.UUID(key)))
@@ -116,7 +132,7 @@ def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:
     doc = build(element, existing, write)
     write.repo.save(KIND, doc["ItemID"], doc)
     write.ref.items[doc["Code"].upper()] = doc  # later elements/lines in this batch see it
-    return batch.Result(doc=doc)
+    return batch.Result(doc=shown_at(doc, write.unitdp))
 
 
 def check(write: batch.Write, element: dict[str, Any], existing: dict[str, Any] | None) -> list[str]:
@@ -158,8 +174,8 @@ def build(element: dict[str, Any], existing: dict[str, Any] | None, write: batch
         if value is None or key == "ItemID":
             continue
         if key in ("SalesDetails", "PurchaseDetails"):
-            doc[key] = _details({**doc.get(key, {}), **{k: v for k, v in value.items() if v is not None}},
-                                write)
+            supplied = _priced_at({k: v for k, v in value.items() if v is not None}, write.unitdp)
+            doc[key] = _details({**doc.get(key, {}), **supplied}, write)
         else:
             doc[key] = value
     if not doc.get("IsSold"):
@@ -177,9 +193,15 @@ def build(element: dict[str, Any], existing: dict[str, Any] | None, write: batch
     return doc
 
 
-def _details(details: dict[str, Any], write: batch.Write) -> dict[str, Any]:
+def _priced_at(details: dict[str, Any], unitdp: int) -> dict[str, Any]:
+    """Details as this request writes them: its UnitPrice to ``unitdp`` places (a stored
+    price the request leaves out keeps its own)."""
     if details.get("UnitPrice") is not None:
-        details["UnitPrice"] = float(money(details["UnitPrice"], write.unitdp))
+        details["UnitPrice"] = float(money(details["UnitPrice"], unitdp))
+    return details
+
+
+def _details(details: dict[str, Any], write: batch.Write) -> dict[str, Any]:
     for key in ("AccountCode", "COGSAccountCode"):
         account = write.ref.account(details.get(key))
         if account:

@@ -1,8 +1,17 @@
 """Line items and document totals, shared by Invoices and PurchaseOrders.
 
 Xero's arithmetic, in decimal (never binary floats) and rounded half away from zero:
-- LineAmount = Quantity x UnitAmount x (100 - DiscountRate) / 100, to 2 dp. UnitAmount is
-  kept to 2 dp (4 with ``unitdp=4``).
+- UnitAmount: a request without ``unitdp=4`` has the UnitAmounts it sends rounded to 2 dp, and
+  the lines' amounts are worked out from the rounded figure; with ``unitdp=4`` they are kept
+  to 4 dp (anything finer is rounded to 4). Answers show UnitAmount to 2 dp unless the request
+  asked for 4 (lines stored with 4 dp keep them: the parameter only says how a request writes
+  and reads them). The spec lists ``unitdp`` ("You can opt in to use four decimal places for
+  unit amounts", components.parameters.unitdp) on Invoices, CreditNotes, BankTransactions,
+  Receipts and Items (and reads of Overpayments and Prepayments), not on PurchaseOrders.
+  Xero's "Rounding in Xero" guide says the same and that LineAmount and the totals stay at
+  2 dp (https://developer.xero.com/documentation/api-guides/rounding-in-xero). Purchase
+  orders keep 4 dp with no parameter.
+- LineAmount = Quantity x UnitAmount x (100 - DiscountRate) / 100, to 2 dp.
 - TaxAmount per line from the tax rate's EffectiveRate, unless the caller set one:
   Exclusive: LineAmount x r/100; Inclusive: LineAmount x r/(100+r); NoTax: 0.
 - Exclusive: SubTotal = sum(LineAmount), Total = SubTotal + TotalTax.
@@ -21,11 +30,27 @@ from typing import Any
 from .context import Reference
 
 CENT = Decimal("0.01")
+STORED_UNIT_DP = 4  # what Xero keeps at most (unitdp=4, or a purchase order)
 
 
 def money(value: Any, places: int = 2) -> Decimal:
     quantum = Decimal(1).scaleb(-places)
     return Decimal(str(value or 0)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def unit_amounts_at(lines: list[dict[str, Any]], unitdp: int) -> list[dict[str, Any]]:
+    """The lines with their UnitAmounts rounded to ``unitdp`` places (copies: a supplied
+    element may be echoed back in an error, a stored one must not change)."""
+    return [{**line, "UnitAmount": float(money(line["UnitAmount"], unitdp))}
+            if line.get("UnitAmount") is not None else line for line in lines]
+
+
+def shown_at(doc: dict[str, Any], unitdp: int) -> dict[str, Any]:
+    """A stored document as an answer shows it: UnitAmounts to ``unitdp`` places (a request
+    without unitdp=4 reads 2, whatever the line holds). LineAmount and totals are unchanged."""
+    if unitdp >= STORED_UNIT_DP or not doc.get("LineItems"):
+        return doc
+    return {**doc, "LineItems": unit_amounts_at(doc["LineItems"], unitdp)}
 
 
 def merge_lines(existing: list[dict[str, Any]], supplied: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -63,9 +88,10 @@ def check_line(line: dict[str, Any], ref: Reference, *, allow_discount: bool) ->
     return errors
 
 
-def fill_from_item(line: dict[str, Any], ref: Reference, side: str) -> None:
-    """A line naming an ItemCode takes the item's description, price, account and tax type
-    for whatever it leaves out (side: "SalesDetails" or "PurchaseDetails")."""
+def fill_from_item(line: dict[str, Any], ref: Reference, side: str, unitdp: int) -> None:
+    """A line naming an ItemCode takes the item's description, price (to the request's
+    ``unitdp``), account and tax type for whatever it leaves out (side: "SalesDetails" or
+    "PurchaseDetails")."""
     item = ref.item(line.get("ItemCode"))
     if item is None:
         return
@@ -74,7 +100,7 @@ def fill_from_item(line: dict[str, Any], ref: Reference, side: str) -> None:
     description = item.get("Description" if side == "SalesDetails" else "PurchaseDescription")
     line.setdefault("Description", description or item.get("Name"))
     if line.get("UnitAmount") is None and details.get("UnitPrice") is not None:
-        line["UnitAmount"] = details["UnitPrice"]
+        line["UnitAmount"] = float(money(details["UnitPrice"], unitdp))
     if not line.get("AccountCode") and details.get("AccountCode"):
         line["AccountCode"] = details["AccountCode"]
     if not line.get("TaxType") and details.get("TaxType"):
@@ -83,14 +109,15 @@ def fill_from_item(line: dict[str, Any], ref: Reference, side: str) -> None:
 
 
 def compute(lines: list[dict[str, Any]], amount_types: str, ref: Reference, *,
-            side: str, unitdp: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Lines in API shape with LineAmount/TaxAmount, and the document's totals."""
+            side: str) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Lines in API shape with LineAmount/TaxAmount, and the document's totals. UnitAmounts
+    are taken as they stand (already rounded as the request wrote them, or as stored)."""
     out = []
     total_line = Decimal(0)
     total_tax = Decimal(0)
     total_discount = Decimal(0)
     for line in lines:
-        shaped, line_amount, tax, discount = _compute_line(line, amount_types, ref, side, unitdp)
+        shaped, line_amount, tax, discount = _compute_line(line, amount_types, ref, side)
         out.append(shaped)
         total_line += line_amount
         total_tax += tax
@@ -109,12 +136,12 @@ def compute(lines: list[dict[str, Any]], amount_types: str, ref: Reference, *,
     }
 
 
-def _compute_line(line: dict[str, Any], amount_types: str, ref: Reference, side: str,
-                  unitdp: int) -> tuple[dict[str, Any], Decimal, Decimal, Decimal]:
+def _compute_line(line: dict[str, Any], amount_types: str, ref: Reference,
+                  side: str) -> tuple[dict[str, Any], Decimal, Decimal, Decimal]:
     shaped = {k: v for k, v in line.items() if v is not None}
     has_price = shaped.get("UnitAmount") is not None or shaped.get("Quantity") is not None
     quantity = Decimal(str(shaped.get("Quantity", 1)))
-    unit = money(shaped.get("UnitAmount", 0), unitdp)
+    unit = money(shaped.get("UnitAmount", 0), STORED_UNIT_DP)
     discount_rate = Decimal(str(shaped.get("DiscountRate") or 0))
     if has_price:
         gross = (quantity * unit).quantize(CENT, rounding=ROUND_HALF_UP)

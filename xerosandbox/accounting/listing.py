@@ -73,6 +73,12 @@ def int_param(name: str) -> int | None:
         raise BadParameter(f"Supplied parameter '{name}' cannot be parsed - must be of type Int32.") from None
 
 
+def unitdp() -> int:
+    """The unit decimal places this request writes and reads: 4 with ``unitdp=4``, else 2
+    (only the operations whose spec lists the parameter ask; lines.py has the rule)."""
+    return 4 if int_param("unitdp") == 4 else 2
+
+
 def apply_where(docs: list[Doc], schema: str) -> list[Doc]:
     text = arg("where")
     if not text or not text.strip():

@@ -13,6 +13,7 @@ Rules beyond the spec's types and lengths (xero-facts §7):
 - Transitions: DRAFT/SUBMITTED -> DRAFT/SUBMITTED/AUTHORISED/DELETED,
   AUTHORISED -> AUTHORISED/BILLED/DELETED; BILLED and DELETED orders cannot be edited.
 - SentToContact on an order that is not AUTHORISED/BILLED is ignored with the spec's warning.
+- Unit amounts keep 4 dp: the spec gives /PurchaseOrders no ``unitdp`` parameter (lines.py).
 """
 from __future__ import annotations
 
@@ -182,8 +183,7 @@ def build(write: batch.Write, element: dict[str, Any], existing: dict[str, Any] 
     merged = documents.collect(errors, lambda: _lines(write, element, doc))
     if errors:
         raise Rejected(*errors)
-    computed, totals = lines.compute(merged, doc["LineAmountTypes"], write.ref, side="purchases",
-                                     unitdp=4)  # PO unit amounts keep 4 dp (xero-facts §7)
+    computed, totals = lines.compute(merged, doc["LineAmountTypes"], write.ref, side="purchases")
     doc["LineItems"] = computed
     doc.update(totals)
     return _stamp(doc, write), (contact if changed else None)
@@ -217,7 +217,10 @@ def _header(write: batch.Write, element: dict[str, Any], doc: dict[str, Any], wa
 
 def _lines(write: batch.Write, element: dict[str, Any], doc: dict[str, Any]) -> list[dict[str, Any]]:
     merged = documents.prepare_lines(write, doc.get("LineItems") or [], element.get("LineItems"),
-                                     side="PurchaseDetails", allow_discount=True)
+                                     side="PurchaseDetails", allow_discount=True,
+                                     # No unitdp on /PurchaseOrders in the spec: an order's
+                                     # unit amounts keep 4 dp whatever the query says.
+                                     unitdp=lines.STORED_UNIT_DP)
     if not merged:
         raise Rejected("The purchase order must have at least one line item.")
     return merged
