@@ -57,6 +57,14 @@ def test_create_numbers_totals_and_shape(client, headers, supplier) -> None:
     assert first["DeliveryDateString"] == "2024-05-10T00:00:00"
 
 
+def test_generated_numbers_continue_after_the_highest_in_use(client, headers, supplier) -> None:
+    contact = {"ContactID": supplier["ContactID"]}
+    created(client, headers, order(contact, PurchaseOrderNumber="PO-0007"),
+            order(contact, PurchaseOrderNumber="po-0003"))
+    made = created(client, headers, order(contact), order(contact))
+    assert [p["PurchaseOrderNumber"] for p in made] == ["PO-0008", "PO-0009"]
+
+
 def test_delivery_instructions_are_capped_at_500(client, headers, supplier) -> None:
     response = put(client, headers, order({"ContactID": supplier["ContactID"]}, DeliveryInstructions="x" * 501,
                                           ExpectedArrivalDate="2024-05-09"))
