@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, Product, PushJob, XeroConnection, XeroLink
-from xeroapp.sync import contacts, linking, messages
+from xeroapp.sync import contacts, linking, messages, numbers
 from xeroapp.sync.invoices import LOCKED_STATUSES
 from xeroapp.sync.outcomes import LockedInXero
 from xeroapp.xero import mapping
@@ -51,6 +51,19 @@ def refused(record_kind: str, xero_messages: list[str]) -> Outcome:
     exc = ValidationError("; ".join(xero_messages), [ElementErrors(0, xero_messages)])
     text, blamed = messages.validation(exc, record_kind)
     return Outcome(False, text, blamed, "validation")
+
+
+def refused_document(record: Any, xero_messages: list[str]) -> Outcome:
+    """As ``refused``, but a number Xero already holds is named, with where to change it."""
+    if record.number and numbers.is_clash(record.record_kind, xero_messages):
+        return Outcome(False, numbers.clash_message(record, xero_messages), "Number", "validation")
+    return refused(record.record_kind, xero_messages)
+
+
+# Xero's answer had no element that is surely this document: nothing is linked rather than
+# risk linking it to another one.
+UNMATCHED = ("Xero's answer for this invoice could not be told apart from the others in its "
+             "batch, so it was not linked. Check Xero for it before sending it again.")
 
 
 @dataclass
@@ -245,11 +258,15 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
     results = ctx.call("POST", "Invoices", "Invoices", elements, "invoices")
     outcomes = {}
     for index, invoice in enumerate(invoices):
-        result = element_for(results, index, "InvoiceNumber", invoice.number)
+        result = numbers.answer_for(results, index, elements[index], "InvoiceNumber")
+        if not result:
+            outcomes[invoice.id] = Outcome(False, UNMATCHED, None, "validation")
+            continue
         if not succeeded(result, "InvoiceID"):
-            outcomes[invoice.id] = refused("invoice", errors_of(result))
+            outcomes[invoice.id] = refused_document(invoice, errors_of(result))
             continue
         linking.keep_line_ids(invoice, result.get("LineItems") or [])
+        numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
         ctx.links.record_push(invoice, result["InvoiceID"], versions[index])
         outcomes[invoice.id] = Outcome(True)
     return outcomes

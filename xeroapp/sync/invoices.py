@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, XeroLink
-from xeroapp.sync import contacts, linking
+from xeroapp.sync import contacts, linking, numbers
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero
 from xeroapp.xero import mapping
@@ -37,6 +37,7 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
         except ValidationError as exc:
             answer = _adopt_our_earlier_copy(ctx, invoice, contact_id, exc)
             if answer is None:
+                numbers.stop_on_clash(exc, invoice)
                 raise
     else:
         _check_editable(ctx, invoice, link.xero_id)
@@ -45,6 +46,7 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
                                      idempotency_key=ctx.key("invoice-update"))
     result = (answer.get("Invoices") or [{}])[0]
     linking.keep_line_ids(invoice, result.get("LineItems") or [])
+    numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
     return linking.record_push(invoice, ctx.tenant_id, result["InvoiceID"], version)
 
 
@@ -54,7 +56,7 @@ def _adopt_our_earlier_copy(ctx: PushContext, invoice: Invoice, contact_id: str,
     still a draft, it is ours from a push whose answer was lost (a timeout, a crash after
     Xero saved it): update it instead of failing. Anyone else's invoice is left alone and the
     error stands."""
-    if not any(DUPLICATE_NUMBER in m for m in exc.messages):
+    if not invoice.number or not any(DUPLICATE_NUMBER in m for m in exc.messages):
         return None
     found = ctx.xero.accounting("GET", "Invoices", params={"InvoiceNumbers": invoice.number})
     mine = [i for i in found.get("Invoices") or []

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from xeroapp.extensions import db
 from xeroapp.models import PurchaseOrder, Workspace, XeroLink
-from xeroapp.sync import contacts, items, linking
+from xeroapp.sync import contacts, items, linking, numbers
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero, PushStopped
 from xeroapp.xero import mapping
@@ -61,6 +61,7 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
         except ValidationError as exc:
             answer = _adopt_our_earlier_copy(ctx, order, contact_id, body, exc)
             if answer is None:
+                numbers.stop_on_clash(exc, order)
                 raise
     else:
         _check_editable(ctx, order, link.xero_id)
@@ -71,6 +72,7 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
                                      idempotency_key=ctx.key("po-update"))
     result = (answer.get("PurchaseOrders") or [{}])[0]
     linking.keep_line_ids(order, result.get("LineItems") or [])
+    numbers.keep_xero_number(order, result.get("PurchaseOrderNumber"))
     return linking.record_push(order, ctx.tenant_id, result["PurchaseOrderID"], order.version)
 
 
@@ -80,7 +82,7 @@ def _adopt_our_earlier_copy(ctx: PushContext, order: PurchaseOrder, contact_id: 
     still open, it is ours from a push whose answer was lost (a timeout, a crash after Xero
     saved it): update it instead of failing. Anyone else's order is left alone, the error
     stands."""
-    if not any(DUPLICATE_NUMBER in m for m in exc.messages):
+    if not order.number or not any(DUPLICATE_NUMBER in m for m in exc.messages):
         return None
     try:
         found = ctx.xero.accounting("GET", f"PurchaseOrders/{quote(order.number, safe='')}")
