@@ -20,7 +20,7 @@ def position_in_series(number: str, prefix: str) -> tuple[int, int] | None:
     """(value, digits) of ``number`` when it is ``prefix`` followed only by digits (the
     prefix compared case-insensitively, as Xero compares numbers), else None."""
     text = number.strip()
-    if not text[:len(prefix)].casefold() == prefix.casefold():
+    if text[:len(prefix)].casefold() != prefix.casefold():
         return None
     digits = text[len(prefix):]
     if not digits or not digits.isascii() or not digits.isdigit():

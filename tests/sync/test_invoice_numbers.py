@@ -220,3 +220,22 @@ def test_a_reordered_answer_never_links_an_invoice_to_another(desk, records, app
         assert desk.link("invoice", invoice_id) is None and stored(app, invoice_id).number is None
     page = text_of(desk.client.get("/xero/bulk/invoices", headers=HTMX).get_data(as_text=True))
     assert "could not be told apart from the others in its batch" in page
+
+
+def test_renumbering_a_sent_invoice_to_one_xero_holds_is_refused_with_the_same_words(desk, records, app):
+    their_invoices(desk)
+    client_id = records.client(desk.workspace_id, name="Bayside Café")
+    invoice_id = create_invoice(desk, client_id, "INV-0100")
+    desk.send("invoice", invoice_id)
+    form = invoice_form(client_id, "INV-0002")
+    form["lines-0-line_id"] = str(stored_line_id(app, invoice_id))
+    assert desk.client.post(f"/invoices/{invoice_id}/edit", data=form).status_code == 302
+
+    text = text_of(desk.send("invoice", invoice_id))
+
+    assert "Could not update" in text
+    assert ("Xero already has an invoice numbered INV-0002" in text
+            and "change the Invoice number field from INV-0002" in text)
+    held = held_by_number(desk)
+    assert held["INV-0002"]["LineItems"][0]["Description"] == "Theirs INV-0002"
+    assert held["INV-0100"]["Contact"]["Name"] == "Bayside Café"

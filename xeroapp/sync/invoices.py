@@ -42,8 +42,13 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
     else:
         _check_editable(ctx, invoice, link.xero_id)
         body = mapping.invoice(invoice, contact_id, defaults, create=False, item_codes=item_codes)
-        answer = ctx.xero.accounting("POST", f"Invoices/{link.xero_id}", json={"Invoices": [body]},
-                                     idempotency_key=ctx.key("invoice-update"))
+        try:
+            answer = ctx.xero.accounting("POST", f"Invoices/{link.xero_id}",
+                                         json={"Invoices": [body]},
+                                         idempotency_key=ctx.key("invoice-update"))
+        except ValidationError as exc:  # renumbered here to a number Xero already holds
+            numbers.stop_on_clash(exc, invoice)
+            raise
     result = (answer.get("Invoices") or [{}])[0]
     linking.keep_line_ids(invoice, result.get("LineItems") or [])
     numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
@@ -78,7 +83,7 @@ def _check_editable(ctx: PushContext, invoice: Invoice, invoice_id: str) -> None
     except NotFound:
         linking.forget(invoice, ctx.tenant_id)
         ctx.commit_step()
-        raise GoneFromXero(f"Invoice {invoice.number} no longer exists in Xero. "
+        raise GoneFromXero(f"Invoice {invoice.label} no longer exists in Xero. "
                            "Send it again to create it there.") from None
     status = ((current.get("Invoices") or [{}])[0].get("Status") or "").upper()
     if status in LOCKED_STATUSES:

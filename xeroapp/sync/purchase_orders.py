@@ -67,9 +67,13 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
         _check_editable(ctx, order, link.xero_id)
         body = mapping.purchase_order(order, contact_id, defaults, status=None,
                                       item_codes=item_codes)
-        answer = ctx.xero.accounting("POST", f"PurchaseOrders/{link.xero_id}",
-                                     json={"PurchaseOrders": [body]},
-                                     idempotency_key=ctx.key("po-update"))
+        try:
+            answer = ctx.xero.accounting("POST", f"PurchaseOrders/{link.xero_id}",
+                                         json={"PurchaseOrders": [body]},
+                                         idempotency_key=ctx.key("po-update"))
+        except ValidationError as exc:  # renumbered here to a number Xero already holds
+            numbers.stop_on_clash(exc, order)
+            raise
     result = (answer.get("PurchaseOrders") or [{}])[0]
     linking.keep_line_ids(order, result.get("LineItems") or [])
     numbers.keep_xero_number(order, result.get("PurchaseOrderNumber"))
@@ -105,7 +109,7 @@ def _check_editable(ctx: PushContext, order: PurchaseOrder, order_id: str) -> No
     except NotFound:
         linking.forget(order, ctx.tenant_id)
         ctx.commit_step()
-        raise GoneFromXero(f"Purchase order {order.number} no longer exists in Xero. "
+        raise GoneFromXero(f"Purchase order {order.label} no longer exists in Xero. "
                            "Send it again to create it there.") from None
     status = ((current.get("PurchaseOrders") or [{}])[0].get("Status") or "").upper()
     if status in LOCKED_STATUSES:
