@@ -63,8 +63,7 @@ def read_held(client: XeroClient, workspace: Workspace) -> HeldNumbers:
 
 
 def _invoices(client: XeroClient, where: str, order: str) -> list[dict]:
-    answer = client.accounting("GET", "Invoices", params={
-        "where": where, "order": order, "summaryOnly": "true", **PAGE})
+    answer = client.accounting("GET", "Invoices", params={"where": where, "order": order, **PAGE})
     return answer.get("Invoices") or []
 
 

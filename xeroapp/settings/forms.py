@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from xeroapp.document_numbers import NEXT_MAX, PREFIX_MAX
@@ -76,7 +77,11 @@ NEXT_RULES = [InputRequired("Enter the next number, like 1."), _next_in_range]
 
 
 class NextNumberField(IntegerField):
-    """A whole number, refused in plain words when it is not one (1.5, "ten", 1e3)."""
+    """A whole number, refused in plain words when it is not one (1.5, "ten", 1e3). A text
+    input (numeric keyboard on phones): a number input would let browsers drop what was
+    typed instead of showing it back with the message."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist) -> None:
         text = (valuelist[0] if valuelist else "").strip()
@@ -107,6 +112,8 @@ class NumberingForm(FlaskForm):
                                     invalid_choice_message="Choose how to number them.",
                                     validators=[InputRequired("Choose how to number them.")])
     invoice_number_prefix = _prefix("Invoice prefix")
-    invoice_number_next = NextNumberField("Next invoice number", validators=NEXT_RULES)
+    invoice_number_next = NextNumberField("Next invoice number", validators=NEXT_RULES,
+                                          render_kw={"inputmode": "numeric"})
     po_number_prefix = _prefix("Purchase order prefix")
-    po_number_next = NextNumberField("Next purchase order number", validators=NEXT_RULES)
+    po_number_next = NextNumberField("Next purchase order number", validators=NEXT_RULES,
+                                     render_kw={"inputmode": "numeric"})
