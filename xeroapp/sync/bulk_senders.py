@@ -5,7 +5,8 @@ With summarizeErrors=false Xero answers 200 with every element in request order,
 StatusAttributeString OK/WARNING/ERROR and, when refused, its ValidationErrors; the valid
 ones are saved. Elements are paired with records by position, checked against the number we
 sent (ContactNumber, InvoiceNumber, Item Code) so a reordered answer cannot link a record to
-someone else's object.
+someone else's object; an invoice sent without a number (Xero numbers it) is checked by its
+contact, date, reference and lines instead (sync/numbers.answer_for).
 
 Every request carries an Idempotency-Key derived from its body: a retry of the same batch
 (429, lost answer, dead worker) repeats it and Xero replays instead of creating twice; a
