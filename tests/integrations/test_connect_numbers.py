@@ -175,3 +175,19 @@ def test_choosing_own_numbering_while_connected_raises_it_past_xeros_highest(
     # Another prefix of our own is a series Xero does not have: kept as typed.
     numbering(client, "own", invoice_number_prefix="WEB-", invoice_number_next="10")
     assert number_field(client, "/invoices/new") == "WEB-0010"
+
+
+def test_reconnecting_an_organisation_holding_only_what_we_sent_keeps_our_series(
+        client, connector, live_app, live_sandbox, records, worker):
+    connector.connect()
+    client_id = records.client(workspace(live_app).id, name="Bayside Café")
+    assert client.post("/invoices/new", data=invoice_form(client_id, "INV-0001")).status_code == 302
+    assert client.post("/xero/bulk/invoices/send", headers={"HX-Request": "true"}).status_code == 200
+    worker()
+    assert [i["InvoiceNumber"] for i in held(live_sandbox.url, "Invoices")] == ["INV-0001"]
+
+    after = client.get(connector.connect().headers["Location"])
+
+    assert "numbered by Xero" not in text(after)
+    assert workspace(live_app).document_numbering is None
+    assert number_field(client, "/invoices/new") == "INV-0002"
