@@ -25,10 +25,11 @@ def numbers(app, records):
     (("INV-0001",), "INV-0002"),
     (("INV-0009", "INV-0041", "INV-0007"), "INV-0042"),   # the highest, not the latest
     (("INV-9999",), "INV-10000"),                         # grows past its padding
-    (("2026/17",), "2026/18"),                            # any prefix is kept
-    (("A-7", "B-0003"), "A-8"),                           # the highest number's prefix wins
+    (("2026/17", "A-7"), "INV-0001"),                     # other series are skipped
     (("Spring sale",), "INV-0001"),                       # no number to continue
-    (("INV-0002", "inv-0003"), "inv-0004"),
+    (("INV-0002", "inv-0003"), "INV-0004"),               # the prefix matches in any case
+    (("INV-0003A",), "INV-0001"),                         # not in the series (as at Xero)
+    (("INV-00041",), "INV-00042"),                        # the padding in use is kept
 ])
 def test_suggestion_continues_the_highest_number(numbers, existing, expected):
     assert numbers(*existing) == expected

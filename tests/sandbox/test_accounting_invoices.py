@@ -213,6 +213,17 @@ def test_accrec_numbers_are_generated_and_unique(client, headers, contact_id) ->
     assert bill_one["InvoiceNumber"] == bill_two["InvoiceNumber"] == "SUP-1"  # bills may repeat
 
 
+def test_generated_numbers_continue_after_the_highest_in_use(client, headers, contact_id) -> None:
+    """As at Xero, a number typed in (or sent by another app) moves the sequence on: the next
+    one Xero gives follows the organisation's highest, never fills a gap below it."""
+    created(client, headers, *(invoice(contact_id, InvoiceNumber=n)
+                               for n in ("INV-0001", "INV-0002", "INV-0041", "INV-0050A", "WEB-0900")))
+    made = created(client, headers, invoice(contact_id), invoice(contact_id))
+    assert [i["InvoiceNumber"] for i in made] == ["INV-0042", "INV-0043"]
+    created(client, headers, invoice(contact_id, InvoiceNumber="INV-9999"))
+    assert created(client, headers, invoice(contact_id))[0]["InvoiceNumber"] == "INV-10000"
+
+
 def test_get_by_id_by_number_and_404(client, headers, contact_id) -> None:
     inv = created(client, headers, invoice(contact_id))[0]
     by_id = client.get(f"{API}/Invoices/{inv['InvoiceID']}", headers=headers).get_json()["Invoices"][0]

@@ -65,6 +65,12 @@ def test_unit_amounts_keep_four_places_without_unitdp(client, headers, supplier)
     assert (line["UnitAmount"], line["LineAmount"], made["TotalTax"], made["Total"]) == (10.1234, 30.37, 4.56, 34.93)
     read = client.get(f"{API}/PurchaseOrders/{made['PurchaseOrderID']}", headers=headers).get_json()
     assert read["PurchaseOrders"][0]["LineItems"][0]["UnitAmount"] == 10.1234
+def test_generated_numbers_continue_after_the_highest_in_use(client, headers, supplier) -> None:
+    contact = {"ContactID": supplier["ContactID"]}
+    created(client, headers, order(contact, PurchaseOrderNumber="PO-0007"),
+            order(contact, PurchaseOrderNumber="po-0003"))
+    made = created(client, headers, order(contact), order(contact))
+    assert [p["PurchaseOrderNumber"] for p in made] == ["PO-0008", "PO-0009"]
 
 
 def test_delivery_instructions_are_capped_at_500(client, headers, supplier) -> None:

@@ -14,8 +14,8 @@ from xeroapp.models import Invoice, PushJob, XeroLink
 from xeroapp.queue import get_queue
 from xeroapp.xero.client import XeroClient
 
-TAKEN = ("{number} already exists in Xero (someone else's {noun}): change this {noun}'s number "
-         "on its Edit page, then send it again.")
+TAKEN = ("Xero already has an {noun} numbered {number} (Xero said “Invoice # must be unique.”). "
+         "To send this one, open its Edit page and change the Invoice number field from {number}")
 
 
 def start(desk, plural: str, mode: str = "send"):
@@ -112,8 +112,7 @@ def test_send_all_never_touches_invoices_the_organisation_already_holds(desk, re
             assert held[number][0]["Contact"]["Name"] == f"Client of {number}"
     page = bulk_page(desk, "invoices").replace(" :", ":")
     assert "5 sent · 5 failed · 0 waiting" in page
-    assert ("INV-0003: Xero did not accept this invoice: Invoice # must be unique. "
-            + TAKEN.format(number="INV-0003", noun="invoice")) in page
+    assert "INV-0003: " + TAKEN.format(number="INV-0003", noun="invoice") in page
     assert spent == 3  # the clients, the invoices, then ONE lookup of the five numbers taken
 
 
@@ -156,8 +155,8 @@ def test_our_earlier_copy_approved_in_xero_meanwhile_is_not_changed(desk, record
     assert desk.link("invoice", ids[1]).xero_id == first["INV-0002"]["InvoiceID"]
     row = row_of(app, "invoice", ids[0])
     assert row.status == "failed" and desk.link("invoice", ids[0]) is None
-    assert ("INV-0001 already exists in Xero for this client, AUTHORISED there, so it is left as "
-            "it is: change this invoice's number on its Edit page") in row.error_message
+    assert ("Xero's INV-0001 is for this client but AUTHORISED there, so it is left as it is. "
+            "Xero already has an invoice numbered INV-0001") in row.error_message
 
 
 # -- bulk: a re-send whose first answer was lost ----------------------------------------------------
@@ -232,7 +231,7 @@ def test_a_single_send_of_a_purchase_order_onto_someone_elses_number_fails_namin
     panel = text_of(desk.send("purchase_order", order_id))
 
     assert desk.control(f"objects/{DEMO_TENANT_ID}/purchaseorders/{their_id}", method="get") == stored
-    assert TAKEN.format(number="PO-0100", noun="purchase order") in panel
+    assert ("Xero already has a purchase order numbered PO-0100 (Xero said “Order number must be "
     assert "Order number must be unique." in panel
     assert desk.link("purchase_order", order_id) is None
 

@@ -60,7 +60,7 @@ def record_label(record) -> str:
     """How a failed record is named in the list of failures."""
     kind = record.record_kind
     if kind == "invoice":
-        return f"Invoice {record.number}"
+        return f"Invoice {record.label}"
     if kind == "product":
         return f"{record.sku} · {record.name}"
     return record.name

@@ -108,7 +108,7 @@ def _record_labels(jobs: list[PushJob]) -> dict[tuple[str, int], Any]:
 
 
 def _label(record: Any) -> str:
-    return getattr(record, "number", None) or record.name
+    return record.label if hasattr(record, "number") else record.name
 
 
 def _rows(jobs: list[PushJob]) -> list[ActivityRow]:

@@ -16,7 +16,7 @@ from joserfc.errors import JoseError
 from wtforms import SelectChoice
 
 from xeroapp.extensions import db
-from xeroapp.integrations import bp, connecting, pending
+from xeroapp.integrations import bp, connecting, org_numbers, pending
 from xeroapp.integrations.forms import ChooseOrganisationForm, PurchaseOrderSettingsForm
 from xeroapp.xero.errors import TransportError, Unavailable, XeroError
 from xeroapp.xero.oauth import xero_oauth
@@ -113,6 +113,9 @@ def _save(authorisation: pending.PendingAuthorisation, tenant_id: str):
     finally:
         pending.discard()
     flash(f"Connected to {connection.tenant_name}.", "success")
+    numbering = org_numbers.after_connect(connection)
+    if numbering is not None:
+        flash(numbering[1], numbering[0])
     return _to_index()
 
 

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from xeroapp.extensions import db
 from xeroapp.invoices import tax
 from xeroapp.invoices.forms import Choices, InvoiceForm, LineForm
-from xeroapp.invoices.numbering import suggest_number
+from xeroapp.invoices.numbering import number_for_new
 from xeroapp.invoices.totals import LineFigures, Totals, compute_totals
 from xeroapp.models import Client, Invoice, InvoiceLine, Product, Workspace
 
@@ -42,6 +42,7 @@ def configure(form: InvoiceForm, workspace: Workspace, invoice: Invoice | None =
         clients=client_choices(workspace.id),
         products=product_choices(workspace.id, {line.product_id for line in saved if line.product_id}),
         tax_rates=tax.rate_choices(workspace, {line.tax_type for line in saved if line.tax_type}),
+        numbered_by_xero=workspace.numbered_by_xero,
     )
     return form
 
@@ -49,7 +50,7 @@ def configure(form: InvoiceForm, workspace: Workspace, invoice: Invoice | None =
 def new_invoice_data(workspace: Workspace, client_id: int | None = None) -> dict[str, Any]:
     today = date.today()
     return {
-        "number": suggest_number(workspace.id),
+        "number": number_for_new(workspace),
         "client_id": str(client_id) if client_id else "",
         "issue_date": today,
         "due_date": today + DEFAULT_TERMS,
@@ -59,9 +60,11 @@ def new_invoice_data(workspace: Workspace, client_id: int | None = None) -> dict
     }
 
 
-def invoice_data(invoice: Invoice) -> dict[str, Any]:
+def invoice_data(invoice: Invoice, workspace: Workspace) -> dict[str, Any]:
+    """The invoice as its form shows it; one still waiting for Xero's number is offered the
+    workspace's next own number if the workspace numbers its own documents now."""
     return {
-        "number": invoice.number,
+        "number": invoice.number or number_for_new(workspace),
         "client_id": str(invoice.client_id),
         "issue_date": invoice.issue_date,
         "due_date": invoice.due_date,
@@ -87,10 +90,10 @@ def line_data(line: InvoiceLine) -> dict[str, Any]:
 
 def duplicate_data(invoice: Invoice, workspace: Workspace) -> dict[str, Any]:
     """The invoice's values for a new one: a new number, today's date, the same terms."""
-    data = invoice_data(invoice)
+    data = invoice_data(invoice, workspace)
     today = date.today()
     terms = (invoice.due_date - invoice.issue_date) if invoice.due_date else DEFAULT_TERMS
-    data.update(number=suggest_number(workspace.id), issue_date=today, due_date=today + terms)
+    data.update(number=number_for_new(workspace), issue_date=today, due_date=today + terms)
     for line in data["lines"]:
         line["line_id"] = ""
     return data
@@ -114,7 +117,7 @@ def apply_form(invoice: Invoice, form: InvoiceForm) -> None:
     Posted rows carry the id of the line they show: that line is updated rather than replaced,
     so Xero's LineItemID on it survives and an Update edits the line in Xero.
     """
-    invoice.number = form.number.data.strip()
+    invoice.number = (form.number.data or "").strip() or None  # None: Xero numbers it
     invoice.client_id = int(form.client_id.data)
     invoice.issue_date = form.issue_date.data
     invoice.due_date = form.due_date.data

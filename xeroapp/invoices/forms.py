@@ -24,6 +24,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -32,6 +33,23 @@ from xeroapp.products.fields import DecimalText, MoneyField, QuantityField
 from xeroapp.settings.forms import CURRENCIES
 
 Choices = list[SelectChoice]
+
+
+XERO_NUMBERS_HINT = ("Leave it empty: Xero gives the next number of its own sequence when "
+                     "this is sent, and it shows here after that.")
+
+
+def number_unless_xero_numbers(form, field) -> None:
+    """A number is needed, unless the workspace lets Xero number new documents (the form's
+    ``number_optional``): then an empty field means "Xero numbers it when sent"."""
+    if (field.data or "").strip():
+        return
+    if getattr(form, "number_optional", False):
+        raise StopValidation()
+    raise StopValidation(form.number_missing)
+
+
+number_unless_xero_numbers.field_flags = {"required": True}  # unless the form says optional
 
 
 class PercentField(DecimalText):
@@ -88,7 +106,7 @@ class LineForm(Form):
 
 class InvoiceForm(FlaskForm):
     number = StringField("Invoice number", validators=[
-        DataRequired("Enter an invoice number."),
+        number_unless_xero_numbers,
         Length(max=255, message="Use at most 255 characters (Xero's limit)."),
     ])
     client_id = SelectField("Client", choices=[], validate_choice=True,
@@ -105,8 +123,16 @@ class InvoiceForm(FlaskForm):
                               validate_choice=True)
     lines = FieldList(FormField(LineForm), min_entries=1)
 
-    def configure(self, *, clients: Choices, products: Choices, tax_rates: Choices) -> None:
+    number_optional = False
+    number_missing = "Enter an invoice number."
+
+    def configure(self, *, clients: Choices, products: Choices, tax_rates: Choices,
+                  numbered_by_xero: bool = False) -> None:
         self.client_id.choices = [SelectChoice("", "Choose a client…"), *clients]
+        self.number_optional = numbered_by_xero
+        if numbered_by_xero:
+            self.number.description = XERO_NUMBERS_HINT
+            self.number.flags.required = False
         self._products, self._tax_rates = products, tax_rates
         for entry in self.lines:
             entry.form.configure(products, tax_rates)

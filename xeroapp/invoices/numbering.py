@@ -1,34 +1,30 @@
-"""Invoice numbers: unique per workspace, suggested as the next after the workspace's highest.
+"""Invoice numbers: unique per workspace; for a new invoice, either none (Xero numbers it when
+it is sent) or the next of the workspace's own series (Settings: prefix and next number).
 
-Xero's own invoice settings work the same way (a prefix and a running number, INV-0001), and
 Xero refuses a second ACCREC invoice with the same number ("Invoice # must be unique."), so
 uniqueness is checked here case-insensitively before Xero ever sees the number.
 """
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 
+from xeroapp.document_numbers import next_in_series
 from xeroapp.extensions import db
-from xeroapp.models import Invoice
-
-DEFAULT_PREFIX = "INV-"
-DEFAULT_WIDTH = 4
-_TRAILING_DIGITS = re.compile(r"^(.*?)(\d+)$")
+from xeroapp.models import Invoice, Workspace
 
 
 def suggest_number(workspace_id: int) -> str:
-    """The number after the highest ``<prefix><digits>`` in use, keeping prefix and padding."""
-    numbers = db.session.scalars(sa.select(Invoice.number).where(Invoice.workspace_id == workspace_id))
-    best: tuple[int, str, int] | None = None  # (value, prefix, width)
-    for number in numbers:
-        match = _TRAILING_DIGITS.match(number.strip())
-        if match and (best is None or int(match.group(2)) > best[0]):
-            best = (int(match.group(2)), match.group(1), len(match.group(2)))
-    value, prefix, width = best if best else (0, DEFAULT_PREFIX, DEFAULT_WIDTH)
-    # Above every number in use, so it cannot clash (any spelling of it would be higher).
-    return f"{prefix}{value + 1:0{width}d}"
+    """One past the highest ``<prefix><digits>`` in use here (numbers typed in other styles
+    are skipped), never below the next number of Settings."""
+    workspace = db.session.get(Workspace, workspace_id)
+    numbers = db.session.scalars(sa.select(Invoice.number).where(
+        Invoice.workspace_id == workspace_id, Invoice.number.is_not(None)))
+    return next_in_series(numbers, workspace.invoice_number_prefix, workspace.invoice_number_next)
+
+
+def number_for_new(workspace: Workspace) -> str:
+    """What a new invoice's Number field starts with: empty when Xero numbers it."""
+    return "" if workspace.numbered_by_xero else suggest_number(workspace.id)
 
 
 def number_taken(workspace_id: int, number: str, exclude_id: int | None = None) -> bool:

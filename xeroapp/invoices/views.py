@@ -65,7 +65,8 @@ def new():
 @bp.route("/<int:invoice_id>/edit", methods=["GET", "POST"])
 def edit(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
-    prefill = None if request.method == "POST" else editing.invoice_data(invoice)
+    prefill = None if request.method == "POST" else editing.invoice_data(
+        invoice, current_user.workspace)
     form = editing.configure(InvoiceForm(data=prefill), current_user.workspace, invoice)
     return _save_or_render(form, invoice)
 
@@ -88,7 +89,7 @@ def set_status(invoice_id: int):
         abort(400)
     invoice.status = status
     db.session.commit()
-    flash(f"Invoice {invoice.number} marked as {INVOICE_STATUSES[status].lower()}.", "success")
+    flash(f"{_named(invoice)} marked as {INVOICE_STATUSES[status].lower()}.", "success")
     return redirect(url_for("invoices.detail", invoice_id=invoice.id))
 
 
@@ -141,14 +142,21 @@ def _save_or_render(form: InvoiceForm, invoice: Invoice):
             db.session.rollback()
             form.number.errors.append(NUMBER_TAKEN)
         else:
-            flash(f"Invoice {invoice.number} {'created' if created else 'saved'}.", "success")
+            flash(f"{_named(invoice)} {'created' if created else 'saved'}."
+                  + ("" if invoice.number else " Xero gives it a number when it is sent."),
+                  "success")
             return redirect(url_for("invoices.detail", invoice_id=invoice.id))
     form.ensure_a_row()
     return _render_form(form, invoice if invoice.id else None)
 
 
+def _named(invoice: Invoice) -> str:
+    return f"Invoice {invoice.number}" if invoice.number else "Invoice"
+
+
 def _number_is_free(form: InvoiceForm, invoice: Invoice) -> bool:
-    if number_taken(current_user.workspace_id, form.number.data, exclude_id=invoice.id):
+    number = (form.number.data or "").strip()  # empty: Xero numbers it (nothing to clash)
+    if number and number_taken(current_user.workspace_id, number, exclude_id=invoice.id):
         form.number.errors.append(NUMBER_TAKEN)
         return False
     return True

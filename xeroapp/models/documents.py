@@ -19,16 +19,37 @@ INVOICE_STATUSES = {"draft": "Draft", "sent": "Sent"}
 PO_STATUSES = {"draft": "Draft", "ordered": "Ordered"}
 
 _TWO_PLACES = Decimal("0.01")
+# What a document without a number yet shows: the workspace lets Xero number new documents,
+# and this one has not been sent (Xero's number is written back after the push).
+UNNUMBERED = "Draft — numbered by Xero when sent"
 
 
-class Invoice(WorkspaceOwned, Versioned, Timestamped, db.Model):
+class Numbered:
+    """``number`` is NULL until Xero gives one (Settings: let Xero number them). Unique per
+    workspace when set: SQL unique constraints let any number of NULLs through."""
+
+    number: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+
+    @property
+    def display_number(self) -> str:
+        return self.number or UNNUMBERED
+
+    @property
+    def label(self) -> str:
+        """How lists of records name it: its number, or until it has one, whose and when
+        (``draft for Bayside Café, 02 Nov 2026``)."""
+        if self.number:
+            return self.number
+        return f"draft for {self.party_name}, {self.document_date:%d %b %Y}"
+
+
+class Invoice(Numbered, WorkspaceOwned, Versioned, Timestamped, db.Model):
     __tablename__ = "invoices"
     __table_args__ = (sa.UniqueConstraint("workspace_id", "number"),)
     record_kind = "invoice"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id"), index=True)
-    number: so.Mapped[str] = so.mapped_column(sa.String(255))
     issue_date: so.Mapped[date]
     due_date: so.Mapped[date | None]
     reference: so.Mapped[str | None] = so.mapped_column(sa.String(255))
@@ -40,6 +61,14 @@ class Invoice(WorkspaceOwned, Versioned, Timestamped, db.Model):
     lines: so.Mapped[list[InvoiceLine]] = so.relationship(
         back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.position"
     )
+
+    @property
+    def party_name(self) -> str:
+        return self.client.name
+
+    @property
+    def document_date(self) -> date:
+        return self.issue_date
 
     # Draft/sent is local bookkeeping (Xero always gets a DRAFT): marking an invoice as sent
     # must not make it look changed since its last push.
@@ -88,14 +117,13 @@ class InvoiceLine(db.Model):
         return Decimal(gross).quantize(_TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-class PurchaseOrder(WorkspaceOwned, Versioned, Timestamped, db.Model):
+class PurchaseOrder(Numbered, WorkspaceOwned, Versioned, Timestamped, db.Model):
     __tablename__ = "purchase_orders"
     __table_args__ = (sa.UniqueConstraint("workspace_id", "number"),)
     record_kind = "purchase_order"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     supplier_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("suppliers.id"), index=True)
-    number: so.Mapped[str] = so.mapped_column(sa.String(255))
     order_date: so.Mapped[date]
     delivery_date: so.Mapped[date | None]
     delivery_address: so.Mapped[str | None] = so.mapped_column(sa.Text)
@@ -118,6 +146,14 @@ class PurchaseOrder(WorkspaceOwned, Versioned, Timestamped, db.Model):
     @property
     def subtotal(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal("0")).quantize(_TWO_PLACES)
+
+    @property
+    def party_name(self) -> str:
+        return self.supplier.name
+
+    @property
+    def document_date(self) -> date:
+        return self.order_date
 
     def __repr__(self) -> str:
         return f"<PurchaseOrder {self.id} {self.number!r}>"

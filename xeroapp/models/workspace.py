@@ -14,6 +14,12 @@ from xeroapp.models.types import UTCDateTime, utcnow
 
 # Xero purchase order statuses a workspace may choose to create POs with (issue 5).
 PO_XERO_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
+# How new invoice and purchase order numbers are made (Workspace.document_numbering):
+# "xero": none here, Xero gives the next number of the organisation's own sequence on create;
+# "own": prefix + next number from Settings. NULL: never chosen, which numbers as "own" does
+# until the first connection to an organisation that already holds documents (see
+# xeroapp/integrations/org_numbers.py for why that connection switches it to "xero").
+NUMBERING_MODES = ("xero", "own")
 
 
 class Workspace(db.Model):
@@ -32,9 +38,23 @@ class Workspace(db.Model):
     # The server default gives rows that predate the column UTC, which is what they showed.
     time_zone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC",
                                                  server_default="UTC")
+    document_numbering: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    # Our own numbering: ``<prefix><next>``, the next number never below one past the
+    # highest in use here, nor (read on connect) in the organisation.
+    invoice_number_prefix: so.Mapped[str] = so.mapped_column(sa.String(10), default="INV-",
+                                                             server_default="INV-")
+    invoice_number_next: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    po_number_prefix: so.Mapped[str] = so.mapped_column(sa.String(10), default="PO-",
+                                                        server_default="PO-")
+    po_number_next: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     users: so.Mapped[list[User]] = so.relationship(back_populates="workspace")
+
+    @property
+    def numbered_by_xero(self) -> bool:
+        """New invoices and purchase orders get their number from Xero when first sent."""
+        return self.document_numbering == "xero"
 
     def __repr__(self) -> str:
         return f"<Workspace {self.id} {self.name!r}>"

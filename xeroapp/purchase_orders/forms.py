@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from xeroapp.invoices.forms import XERO_NUMBERS_HINT, number_unless_xero_numbers
 from xeroapp.models import Product, Supplier
 from xeroapp.models.documents import AMOUNT_TYPES, PO_STATUSES
 from xeroapp.products.fields import MoneyField, QuantityField, format_decimal
@@ -85,8 +86,7 @@ def _raw(field) -> str:
 class PurchaseOrderForm(FlaskForm):
     supplier_id = SelectField("Supplier", choices=[], validate_choice=False,
                               validators=[DataRequired("Choose a supplier.")])
-    number = StringField("Number", validators=[DataRequired("Enter a purchase order number."),
-                                               _max(255)],
+    number = StringField("Number", validators=[number_unless_xero_numbers, _max(255)],
                          description="Unique in this workspace; becomes the order number in Xero.")
     order_date = DateField("Order date", validators=[DataRequired("Enter the order date.")])
     delivery_date = DateField("Expected delivery", validators=[Optional()])
@@ -105,10 +105,18 @@ class PurchaseOrderForm(FlaskForm):
     lines = FieldList(FormField(LineForm), min_entries=1)
     save_to_xero = BooleanField("Save to Xero", description=SAVE_TO_XERO_HELP)
 
+    number_missing = "Enter a purchase order number."
+
     def __init__(self, *args, workspace_id: int, currency: str, suppliers: list[Supplier],
                  products: list[Product], tax_choices: list[SelectChoice],
-                 purchase_order_id: int | None = None, **kwargs) -> None:
+                 purchase_order_id: int | None = None, numbered_by_xero: bool = False,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Xero numbers new orders: an empty Number is then "numbered by Xero when sent".
+        self.number_optional = numbered_by_xero
+        if numbered_by_xero:
+            self.number.description = XERO_NUMBERS_HINT
+            self.number.flags.required = False
         self._workspace_id = workspace_id
         self._purchase_order_id = purchase_order_id
         self.currency = currency

@@ -24,7 +24,7 @@ from xeroapp.products.catalogue import ensure_shipping_product, products_for_pur
 from xeroapp.invoices.totals import LineFigures, Totals, compute_totals
 from xeroapp.purchase_orders import bp
 from xeroapp.purchase_orders.forms import LineForm, PurchaseOrderForm, line_defaults
-from xeroapp.purchase_orders.numbering import suggest_number
+from xeroapp.purchase_orders.numbering import number_for_new
 from xeroapp.purchase_orders.rows import NEW_ROW, add_row, join_rows, remove_row, split_rows
 from xeroapp.purchase_orders.tax import rate_choices, rate_lookup, rate_name
 from xeroapp.rendering import render_page_or_partial
@@ -136,7 +136,10 @@ def _save(form: PurchaseOrderForm, purchase_order: PurchaseOrder) -> StagedPush 
 
 def _saved(purchase_order: PurchaseOrder, staged: StagedPush, created: bool) -> Response:
     verb = "created" if created else "saved"
-    flash(f"Purchase order {purchase_order.number} {verb}.", "success")
+    if purchase_order.number:
+        flash(f"Purchase order {purchase_order.number} {verb}.", "success")
+    else:
+        flash(f"Purchase order {verb}. Xero gives it a number when it is sent.", "success")
     if staged.not_connected:
         flash(NOT_CONNECTED, "warning")
     # While it goes to Xero, open the Xero tab: its panel shows the progress (and the
@@ -149,7 +152,7 @@ def _saved(purchase_order: PurchaseOrder, staged: StagedPush, created: bool) -> 
 def apply_form(form: PurchaseOrderForm, purchase_order: PurchaseOrder) -> None:
     """Copy the form onto the order. Lines keep their row (and Xero line id) when edited."""
     purchase_order.supplier_id = int(form.supplier_id.data)
-    purchase_order.number = form.number.data.strip()
+    purchase_order.number = (form.number.data or "").strip() or None  # None: Xero numbers it
     purchase_order.order_date = form.order_date.data
     purchase_order.delivery_date = form.delivery_date.data
     purchase_order.status = form.status.data
@@ -232,7 +235,8 @@ def _form(*, currency: str, purchase_order_id: int | None = None,
                              suppliers=_suppliers(),
                              products=products_for_purchase_orders(workspace.id),
                              tax_choices=rate_choices(workspace, keep_tax_types),
-                             purchase_order_id=purchase_order_id, **kwargs)
+                             purchase_order_id=purchase_order_id,
+                             numbered_by_xero=workspace.numbered_by_xero, **kwargs)
 
 
 def _htmx_form(formdata) -> PurchaseOrderForm:
@@ -266,7 +270,7 @@ def _new_order_data(workspace) -> dict:
                              .limit(1))
     supplier_id = request.args.get("supplier_id", "")
     data = {
-        "number": suggest_number(workspace.id),
+        "number": number_for_new(workspace),
         "order_date": date.today(),
         "supplier_id": supplier_id if supplier_id.isdigit() else "",
         "save_to_xero": workspace.po_save_to_xero_default,
@@ -283,6 +287,9 @@ def _order_data(purchase_order: PurchaseOrder) -> dict:
               "delivery_address", "attention_to", "telephone", "delivery_instructions",
               "save_to_xero")
     data = {name: getattr(purchase_order, name) for name in fields}
+    # Still waiting for Xero's number: offered the next own number if the workspace now
+    # numbers its own documents.
+    data["number"] = purchase_order.number or number_for_new(current_user.workspace)
     data["supplier_id"] = str(purchase_order.supplier_id)
     data["lines"] = [{
         "line_id": str(line.id), "product_id": str(line.product_id or ""),

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.widgets import TextInput
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
+from xeroapp.document_numbers import NEXT_MAX, PREFIX_MAX
 from xeroapp.timezones import sorted_zones
 
 # ISO 4217 codes offered as a workspace's default currency (all are Xero-supported).
@@ -51,3 +53,67 @@ class WorkspaceForm(FlaskForm):
         invalid_choice_message="Unknown time zone: choose one from the list.",
         description="Times on every page are shown in this zone.",
     )
+
+
+NUMBERING_CHOICES = [
+    SelectChoice("xero", "Let Xero number them: new invoices and purchase orders have no number "
+                         "here until they are sent; Xero gives the next number of the "
+                         "organisation's own sequence, and it shows here after that."),
+    SelectChoice("own", "Our own numbering: new ones get the prefix and next number below "
+                        "(on connecting, the next numbers are raised past the highest the "
+                        "organisation holds)."),
+]
+PREFIX_RULE = Regexp(r"^[A-Za-z0-9._/#-]*$", message=(
+    "Use letters, digits and - _ / . # only, without spaces (or leave it empty for numbers "
+    "alone)."))
+
+
+def _next_in_range(form, field) -> None:
+    if field.data is not None and not 1 <= field.data <= NEXT_MAX:
+        raise ValidationError(f"Enter a whole number from 1 to {NEXT_MAX:,}.")
+
+
+NEXT_RULES = [InputRequired("Enter the next number, like 1."), _next_in_range]
+
+
+class NextNumberField(IntegerField):
+    """A whole number, refused in plain words when it is not one (1.5, "ten", 1e3). A text
+    input (numeric keyboard on phones): a number input would let browsers drop what was
+    typed instead of showing it back with the message."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        if not text.isascii() or not text.isdigit():
+            self.data = None
+            raise ValueError("Enter the next number as digits only, like 1 or 1042.")
+        self.data = int(text)
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _prefix(label: str) -> StringField:
+    return StringField(label, filters=[_strip], validators=[
+        Length(max=PREFIX_MAX, message=f"Use at most {PREFIX_MAX} characters (Xero's limit)."),
+        PREFIX_RULE])
+
+
+class NumberingForm(FlaskForm):
+    """Settings > Document numbers: how new invoice and purchase order numbers are made."""
+
+    document_numbering = RadioField("New invoices and purchase orders",
+                                    choices=NUMBERING_CHOICES, validate_choice=True,
+                                    invalid_choice_message="Choose how to number them.",
+                                    validators=[InputRequired("Choose how to number them.")])
+    invoice_number_prefix = _prefix("Invoice prefix")
+    invoice_number_next = NextNumberField("Next invoice number", validators=NEXT_RULES,
+                                          render_kw={"inputmode": "numeric"})
+    po_number_prefix = _prefix("Purchase order prefix")
+    po_number_next = NextNumberField("Next purchase order number", validators=NEXT_RULES,
+                                     render_kw={"inputmode": "numeric"})

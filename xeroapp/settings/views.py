@@ -1,13 +1,15 @@
-"""Settings: the workspace itself; Integrations and Purchase orders pages come with issue 3."""
+"""Settings: the workspace itself and how its documents are numbered; Integrations and
+Purchase orders pages live in xeroapp/integrations."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from xeroapp.extensions import db
+from xeroapp.integrations import org_numbers
 from xeroapp.models import XeroConnection
 from xeroapp.settings import bp
-from xeroapp.settings.forms import WorkspaceForm
+from xeroapp.settings.forms import NumberingForm, WorkspaceForm
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -21,6 +23,37 @@ def index():
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("settings.index"))
+    return _page(form, _numbering_form(formdata=None))
+
+
+@bp.post("/numbering")
+def numbering():
+    """Settings › Document numbers. Our own numbering is checked against what the connected
+    organisation holds as it is saved: the next numbers are raised past its highest."""
+    workspace = current_user.workspace
+    form = _numbering_form()
+    if not form.validate_on_submit():
+        return _page(WorkspaceForm(formdata=None, obj=workspace), form), 422
+    form.populate_obj(workspace)
+    db.session.commit()
+    flash("Document numbering saved.", "success")
+    if not workspace.numbered_by_xero:
+        notice = org_numbers.refresh_for_own_numbering(workspace)
+        if notice is not None:
+            flash(notice[1], notice[0])
+    return redirect(url_for("settings.index", _anchor="numbering"))
+
+
+def _numbering_form(**kwargs) -> NumberingForm:
+    workspace = current_user.workspace
+    form = NumberingForm(obj=workspace, **kwargs)
+    if form.document_numbering.data is None:  # never chosen: numbers as our own series does
+        form.document_numbering.data = "own"
+    return form
+
+
+def _page(form: WorkspaceForm, numbering_form: NumberingForm):
+    workspace = current_user.workspace
     connection = db.session.scalar(db.select(XeroConnection).filter_by(workspace_id=workspace.id))
-    return render_template("settings/index.html", form=form, workspace=workspace,
-                           connection=connection)
+    return render_template("settings/index.html", form=form, numbering_form=numbering_form,
+                           workspace=workspace, connection=connection)

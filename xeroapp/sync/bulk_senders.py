@@ -5,7 +5,8 @@ With summarizeErrors=false Xero answers 200 with every element in request order,
 StatusAttributeString OK/WARNING/ERROR and, when refused, its ValidationErrors; the valid
 ones are saved. Elements are paired with records by position, checked against the number we
 sent (ContactNumber, InvoiceNumber, Item Code) so a reordered answer cannot link a record to
-someone else's object.
+someone else's object; an invoice sent without a number (Xero numbers it) is checked by its
+contact, date, reference and lines instead (sync/numbers.answer_for).
 
 Every request carries an Idempotency-Key derived from its body: a retry of the same batch
 (429, lost answer, dead worker) repeats it and Xero replays instead of creating twice; a
@@ -34,7 +35,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, Product, PushJob, XeroConnection, XeroLink
-from xeroapp.sync import contacts, items, linking, messages, number_clash
+from xeroapp.sync import contacts, items, linking, messages, number_clash, numbers
 from xeroapp.sync.invoices import LOCKED_STATUSES
 from xeroapp.sync.outcomes import LockedInXero
 from xeroapp.xero import mapping
@@ -60,6 +61,19 @@ def refused(record_kind: str, xero_messages: list[str]) -> Outcome:
     exc = ValidationError("; ".join(xero_messages), [ElementErrors(0, xero_messages)])
     text, blamed = messages.validation(exc, record_kind)
     return Outcome(False, text, blamed, "validation")
+
+
+def refused_document(record: Any, xero_messages: list[str]) -> Outcome:
+    """As ``refused``, but a number Xero already holds is named, with where to change it."""
+    if record.number and numbers.is_clash(record.record_kind, xero_messages):
+        return Outcome(False, numbers.clash_message(record, xero_messages), "Number", "validation")
+    return refused(record.record_kind, xero_messages)
+
+
+# Xero's answer had no element that is surely this document: nothing is linked rather than
+# risk linking it to another one.
+UNMATCHED = ("Xero's answer for this invoice could not be told apart from the others in its "
+             "batch, so it was not linked. Check Xero for it before sending it again.")
 
 
 @dataclass
@@ -252,7 +266,7 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
                   for i in new]
         results = ctx.call("PUT", "Invoices", "Invoices", bodies, "invoices",
                            params=mapping.FOUR_DP)
-        clashes = _record_invoices(ctx, new, results, versions, outcomes)
+        clashes = _record_invoices(ctx, new, bodies, results, versions, outcomes)
         if clashes:
             outcomes.update(_adopt_invoices(ctx, clashes, defaults, codes, versions))
     if linked:
@@ -260,7 +274,7 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
                    "InvoiceID": ctx.links.find(i).xero_id} for i in linked]
         results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-update",
                            params=mapping.FOUR_DP)
-        _record_invoices(ctx, linked, results, versions, outcomes, adopt=False)
+        _record_invoices(ctx, linked, bodies, results, versions, outcomes, adopt=False)
     return outcomes
 
 
@@ -268,22 +282,26 @@ def _contact_id(ctx: BatchContext, invoice: Invoice) -> str:
     return ctx.links.find(invoice.client).xero_id
 
 
-def _record_invoices(ctx: BatchContext, invoices: list[Invoice], results: list[dict],
+def _record_invoices(ctx: BatchContext, invoices: list[Invoice], bodies: list[dict],
+                     results: list[dict],
                      versions: dict[int, int], outcomes: dict[int, Outcome], *,
                      adopt: bool = True) -> list[tuple[Invoice, list[str]]]:
     """Link each invoice Xero saved, fail each it refused; returns the creates refused for
     their number (with Xero's words), for ``_adopt_invoices``."""
     clashes = []
-    for index, invoice in enumerate(invoices):
-        result = element_for(results, index, "InvoiceNumber", invoice.number)
-        if succeeded(result, "InvoiceID"):
+    for index, (invoice, body) in enumerate(zip(invoices, bodies)):
+        result = numbers.answer_for(results, index, body, "InvoiceNumber")
+        if not result:
+            outcomes[invoice.id] = Outcome(False, UNMATCHED, None, "validation")
+        elif succeeded(result, "InvoiceID"):
             linking.keep_line_ids(invoice, result.get("LineItems") or [])
+            numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
             ctx.links.record_push(invoice, result["InvoiceID"], versions[invoice.id])
             outcomes[invoice.id] = Outcome(True)
-        elif adopt and number_clash.is_clash(errors_of(result)):
+        elif adopt and invoice.number and number_clash.is_clash(errors_of(result)):
             clashes.append((invoice, errors_of(result)))
         else:
-            outcomes[invoice.id] = refused("invoice", errors_of(result))
+            outcomes[invoice.id] = refused_document(invoice, errors_of(result))
     return clashes
 
 
@@ -293,7 +311,7 @@ def _adopt_invoices(ctx: BatchContext, clashes: list[tuple[Invoice, list[str]]],
     """Our own earlier copies (a re-send whose first answer was lost) updated by their
     InvoiceID in one POST; each number someone else holds fails its own record."""
     verdicts = number_clash.invoice_verdicts(ctx.xero, [
-        number_clash.Clash(invoice.number, _contact_id(ctx, invoice), words)
+        number_clash.clash_of(invoice, _contact_id(ctx, invoice), words)
         for invoice, words in clashes])
     outcomes: dict[int, Outcome] = {}
     mine: list[tuple[Invoice, str]] = []
@@ -308,8 +326,8 @@ def _adopt_invoices(ctx: BatchContext, clashes: list[tuple[Invoice, list[str]]],
                   for invoice, invoice_id in mine]
         results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-adopt", stamp=False,
                            params=mapping.FOUR_DP)
-        _record_invoices(ctx, [invoice for invoice, _ in mine], results, versions, outcomes,
-                         adopt=False)
+        _record_invoices(ctx, [invoice for invoice, _ in mine], bodies, results, versions,
+                         outcomes, adopt=False)
     return outcomes
 
 

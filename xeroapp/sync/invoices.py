@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, XeroLink
-from xeroapp.sync import contacts, linking, number_clash
+from xeroapp.sync import contacts, linking, number_clash, numbers
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero
 from xeroapp.xero import mapping
@@ -40,17 +40,22 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
                                          json={"Invoices": [body]},
                                          idempotency_key=ctx.key("invoice-create"))
         except ValidationError as exc:
-            if not number_clash.is_clash(exc.messages):
+            if not invoice.number or not number_clash.is_clash(exc.messages):
                 raise
             answer = _adopt_our_earlier_copy(ctx, invoice, contact_id, exc.messages)
     else:
         _check_editable(ctx, invoice, link.xero_id)
         body = mapping.invoice(invoice, contact_id, defaults, create=False, item_codes=item_codes)
-        answer = ctx.xero.accounting("POST", f"Invoices/{link.xero_id}", params=mapping.FOUR_DP,
-                                     json={"Invoices": [body]},
-                                     idempotency_key=ctx.key("invoice-update"))
+        try:
+            answer = ctx.xero.accounting("POST", f"Invoices/{link.xero_id}", params=mapping.FOUR_DP,
+                                         json={"Invoices": [body]},
+                                         idempotency_key=ctx.key("invoice-update"))
+        except ValidationError as exc:  # renumbered here to a number Xero already holds
+            numbers.stop_on_clash(exc, invoice)
+            raise
     result = (answer.get("Invoices") or [{}])[0]
     linking.keep_line_ids(invoice, result.get("LineItems") or [])
+    numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
     return linking.record_push(invoice, ctx.tenant_id, result["InvoiceID"], version)
 
 
@@ -58,7 +63,7 @@ def _adopt_our_earlier_copy(ctx: PushContext, invoice: Invoice, contact_id: str,
                             xero_messages: list[str]) -> dict:
     """"Invoice # must be unique": update the holder if it is our own earlier copy (a push
     whose answer was lost), else raise NumberTaken: anyone else's invoice is left alone."""
-    clash = number_clash.Clash(invoice.number, contact_id, xero_messages)
+    clash = number_clash.clash_of(invoice, contact_id, xero_messages)
     (verdict,) = number_clash.invoice_verdicts(ctx.xero, [clash])
     if isinstance(verdict, number_clash.NumberTaken):
         raise verdict
@@ -76,7 +81,7 @@ def _check_editable(ctx: PushContext, invoice: Invoice, invoice_id: str) -> None
     except NotFound:
         linking.forget(invoice, ctx.tenant_id)
         ctx.commit_step()
-        raise GoneFromXero(f"Invoice {invoice.number} no longer exists in Xero. "
+        raise GoneFromXero(f"Invoice {invoice.label} no longer exists in Xero. "
                            "Send it again to create it there.") from None
     status = ((current.get("Invoices") or [{}])[0].get("Status") or "").upper()
     if status in LOCKED_STATUSES:

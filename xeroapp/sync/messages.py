@@ -54,6 +54,29 @@ def validation(exc: ValidationError, record_kind: str) -> tuple[str, str | None]
             "Correct it here and try again.", blamed_field(messages))
 
 
+# The label of the number field on each document's form.
+NUMBER_FIELDS = {"invoice": "Invoice number", "purchase_order": "Number"}
+
+
+def number_clash(record_kind: str, number: str, clash_words: list[str], other_words: list[str],
+                 numbered_by_xero: bool) -> str:
+    """Xero already holds ``number``: say which number, and exactly where to change it
+    (``other_words``: anything else Xero said about the same document)."""
+    the = noun(record_kind)
+    field = NUMBER_FIELDS.get(record_kind, "Number")
+    said = " ".join(dict.fromkeys(clash_words))
+    text = (f"Xero already has {'an' if the[0] in 'aeiou' else 'a'} {the} numbered {number} "
+            f"(Xero said “{said}”). To send this one, open its Edit page and change the "
+            f"{field} field from {number} to a number Xero does not have yet")
+    if numbered_by_xero:
+        text += ", or leave it empty so that Xero gives it the next number of its own sequence"
+    text += ", then send it again."
+    if other_words:
+        text += " Xero also said: " + " ".join(
+            m if m.endswith(".") else m + "." for m in dict.fromkeys(other_words))
+    return text
+
+
 def unreachable(exc: XeroError) -> str:
     return (f"Xero could not be reached: {exc} Nothing here was changed; "
             "try again in a moment.")

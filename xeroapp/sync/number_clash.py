@@ -20,8 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
+from xeroapp.extensions import db
+from xeroapp.models import Workspace
+from xeroapp.sync import messages
 from xeroapp.sync.outcomes import PushStopped
 from xeroapp.xero import mapping
 from xeroapp.xero.client import XeroClient
@@ -46,32 +50,39 @@ def is_clash(xero_messages: list[str]) -> bool:
 class Clash:
     """One record Xero refused for its number: what we sent, and Xero's words."""
 
+    record_kind: str  # "invoice" or "purchase_order"
     number: str
     contact_id: str
     xero_messages: list[str]
+    numbered_by_xero: bool = False  # the workspace lets Xero number new documents
+
+
+def clash_of(record: Any, contact_id: str, xero_messages: list[str]) -> Clash:
+    workspace = db.session.get(Workspace, record.workspace_id)
+    return Clash(record.record_kind, record.number, contact_id, xero_messages,
+                 bool(workspace and workspace.numbered_by_xero))
 
 
 class NumberTaken(PushStopped):
     """Someone else's document holds the number (or ours, no longer open): nothing in Xero
     is changed, and the message says where to change the number here."""
 
-    def __init__(self, noun: str, party: str, clash: Clash, holder: dict | None) -> None:
-        super().__init__(taken_message(noun, party, clash, holder), field="Number")
+    def __init__(self, party: str, clash: Clash, holder: dict | None) -> None:
+        super().__init__(taken_message(party, clash, holder), field="Number")
 
 
-def taken_message(noun: str, party: str, clash: Clash, holder: dict | None) -> str:
-    """Xero's words, whose document holds the number, and the way forward."""
-    words = " ".join(m if m.endswith(".") else m + "." for m in dict.fromkeys(clash.xero_messages))
-    if holder is None:
-        whose = f"{clash.number} is already taken in Xero"
-    elif (holder.get("Contact") or {}).get("ContactID") != clash.contact_id:
-        whose = f"{clash.number} already exists in Xero (someone else's {noun})"
-    else:
+def taken_message(party: str, clash: Clash, holder: dict | None) -> str:
+    """Xero's words, the number, where to change it and, when the holder is for this same
+    contact but no longer open (approved, paid ...), why it was not taken as ours."""
+    said = [m for m in clash.xero_messages if DUPLICATE_NUMBER in m]
+    others = [m for m in clash.xero_messages if m not in said]
+    text = messages.number_clash(clash.record_kind, clash.number, said, others,
+                                 clash.numbered_by_xero)
+    if holder is not None and (holder.get("Contact") or {}).get("ContactID") == clash.contact_id:
         status = (holder.get("Status") or "").upper()
-        whose = (f"{clash.number} already exists in Xero for this {party}, {status} there, "
-                 "so it is left as it is")
-    return (f"Xero did not accept this {noun}: {words} {whose}: change this {noun}'s number on "
-            "its Edit page, then send it again.")
+        text = (f"Xero's {clash.number} is for this {party} but {status} there, so it is left "
+                f"as it is. {text}")
+    return text
 
 
 def _ours(holder: dict | None, contact_id: str, open_statuses: tuple[str, ...]) -> bool:
@@ -91,7 +102,7 @@ def invoice_verdicts(xero: XeroClient, clashes: list[Clash]) -> list[str | Numbe
         if _ours(holder, clash.contact_id, OPEN_INVOICE):
             verdicts.append(holder["InvoiceID"])
         else:
-            verdicts.append(NumberTaken("invoice", "client", clash, holder))
+            verdicts.append(NumberTaken("client", clash, holder))
     return verdicts
 
 
@@ -146,4 +157,4 @@ def purchase_order_verdict(xero: XeroClient, clash: Clash) -> str | NumberTaken:
                    if (o.get("PurchaseOrderNumber") or "").casefold() == wanted), None)
     if _ours(holder, clash.contact_id, OPEN_ORDER):
         return holder["PurchaseOrderID"]
-    return NumberTaken("purchase order", "supplier", clash, holder)
+    return NumberTaken("supplier", clash, holder)

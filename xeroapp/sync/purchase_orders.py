@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from xeroapp.extensions import db
 from xeroapp.models import PurchaseOrder, Workspace, XeroLink
-from xeroapp.sync import contacts, items, linking, number_clash
+from xeroapp.sync import contacts, items, linking, number_clash, numbers
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero, PushStopped
 from xeroapp.xero import mapping
@@ -61,18 +61,23 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
             answer = ctx.xero.accounting("PUT", "PurchaseOrders", json={"PurchaseOrders": [body]},
                                          idempotency_key=ctx.key("po-create"))
         except ValidationError as exc:
-            if not number_clash.is_clash(exc.messages):
+            if not order.number or not number_clash.is_clash(exc.messages):
                 raise
             answer = _adopt_our_earlier_copy(ctx, order, contact_id, body, exc.messages)
     else:
         _check_editable(ctx, order, link.xero_id)
         body = mapping.purchase_order(order, contact_id, defaults, status=None,
                                       item_codes=item_codes)
-        answer = ctx.xero.accounting("POST", f"PurchaseOrders/{link.xero_id}",
-                                     json={"PurchaseOrders": [body]},
-                                     idempotency_key=ctx.key("po-update"))
+        try:
+            answer = ctx.xero.accounting("POST", f"PurchaseOrders/{link.xero_id}",
+                                         json={"PurchaseOrders": [body]},
+                                         idempotency_key=ctx.key("po-update"))
+        except ValidationError as exc:  # renumbered here to a number Xero already holds
+            numbers.stop_on_clash(exc, order)
+            raise
     result = (answer.get("PurchaseOrders") or [{}])[0]
     linking.keep_line_ids(order, result.get("LineItems") or [])
+    numbers.keep_xero_number(order, result.get("PurchaseOrderNumber"))
     return linking.record_push(order, ctx.tenant_id, result["PurchaseOrderID"], order.version)
 
 
@@ -81,7 +86,7 @@ def _adopt_our_earlier_copy(ctx: PushContext, order: PurchaseOrder, contact_id: 
     """"Order number must be unique": update the holder if it is our own earlier copy (a push
     whose answer was lost), else raise NumberTaken: anyone else's order is left alone. The
     status chosen for new orders is not sent: the copy may have moved on in Xero."""
-    clash = number_clash.Clash(order.number, contact_id, xero_messages)
+    clash = number_clash.clash_of(order, contact_id, xero_messages)
     verdict = number_clash.purchase_order_verdict(ctx.xero, clash)
     if isinstance(verdict, number_clash.NumberTaken):
         raise verdict
@@ -97,7 +102,7 @@ def _check_editable(ctx: PushContext, order: PurchaseOrder, order_id: str) -> No
     except NotFound:
         linking.forget(order, ctx.tenant_id)
         ctx.commit_step()
-        raise GoneFromXero(f"Purchase order {order.number} no longer exists in Xero. "
+        raise GoneFromXero(f"Purchase order {order.label} no longer exists in Xero. "
                            "Send it again to create it there.") from None
     status = ((current.get("PurchaseOrders") or [{}])[0].get("Status") or "").upper()
     if status in LOCKED_STATUSES:

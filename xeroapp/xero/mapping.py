@@ -16,6 +16,12 @@ approves them in Xero). An update leaves Status alone and sends every line: a li
 ``LineItemID`` is edited in place, and Xero deletes the lines we leave out, which is what
 deleting a line here means. The contact is named by ContactID only: other contact fields on
 an invoice would silently edit the contact (xero-facts §6).
+
+Document numbers
+----------------
+A document without a number (the workspace lets Xero number new documents) is sent without
+``InvoiceNumber`` / ``PurchaseOrderNumber``: Xero then gives the next number of the
+organisation's own sequence, and an update that leaves it out keeps the number Xero holds.
 """
 from __future__ import annotations
 
@@ -105,7 +111,7 @@ def invoice(record: Any, contact_id: str, defaults: LineDefaults, *, create: boo
     body: dict[str, Any] = {
         "Type": "ACCREC",
         "Contact": {"ContactID": contact_id},
-        "InvoiceNumber": record.number,
+        "InvoiceNumber": _text(record.number),
         "Reference": _text(record.reference) or "",
         "Date": record.issue_date.isoformat(),
         "LineAmountTypes": record.amount_type,
@@ -118,6 +124,8 @@ def invoice(record: Any, contact_id: str, defaults: LineDefaults, *, create: boo
         body["DueDate"] = record.due_date.isoformat()
     if create:
         body["Status"] = "DRAFT"
+    if body["InvoiceNumber"] is None:
+        del body["InvoiceNumber"]  # Xero numbers it (or keeps the number it gave)
     return body
 
 
@@ -253,7 +261,7 @@ def purchase_order(record: Any, contact_id: str, defaults: LineDefaults, *,
     """
     body: dict[str, Any] = {
         "Contact": {"ContactID": contact_id},
-        "PurchaseOrderNumber": record.number,
+        "PurchaseOrderNumber": _text(record.number),
         "Reference": _text(record.reference) or "",
         "Date": record.order_date.isoformat(),
         "DeliveryAddress": _text(record.delivery_address) or "",
@@ -270,4 +278,6 @@ def purchase_order(record: Any, contact_id: str, defaults: LineDefaults, *,
         body["DeliveryDate"] = record.delivery_date.isoformat()
     if status:
         body["Status"] = status
+    if body["PurchaseOrderNumber"] is None:
+        del body["PurchaseOrderNumber"]  # Xero numbers it (or keeps the number it gave)
     return body

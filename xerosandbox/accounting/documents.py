@@ -94,9 +94,23 @@ def _with_updates(write: Write, found: dict[str, Any], reference: dict[str, Any]
 
 
 def next_number(write: Write, counter: str, prefix: str, taken: set[str]) -> str:
-    """``INV-0001`` style: the organisation's counter, skipping numbers already in use."""
+    """``INV-0001`` style: the next of the organisation's sequence, continuing after the
+    highest ``<prefix><digits>`` in use (``taken``, casefolded), however it got there.
+
+    Xero's sequence takes "into account any invoices, credit notes, quotes or purchase orders
+    generated" (Xero Central, "Change numbering on invoices, credit notes, quotes and purchase
+    orders"): a number typed in by hand or sent by an app moves it on, so after INV-0041 the
+    next is INV-0042, not a gap lower down (integrators observe the same: "Someone enters
+    100005059 into Xero. The next available number is now 100005060", Connex support, "How do
+    I use the next number from Xero?"). A number with something after its digits (INV-0001A)
+    is not part of the sequence. Padded to 4 digits, unpadded past 9999.
+    """
+    folded = prefix.casefold()
+    highest = max((int(number[len(folded):]) for number in taken
+                   if number.startswith(folded) and number[len(folded):].isascii()
+                   and number[len(folded):].isdigit()), default=0)
     while True:
-        candidate = f"{prefix}{write.repo.next_counter(counter):04d}"
+        candidate = f"{prefix}{write.repo.next_counter(counter, above=highest):04d}"
         if candidate.casefold() not in taken:
             return candidate
 

@@ -78,12 +78,13 @@ class Repository:
         self._cache.get(kind, {}).pop(object_id.lower(), None)
         return cursor.rowcount > 0
 
-    def next_counter(self, name: str) -> int:
-        """1, 2, 3 ... per organisation (call inside a transaction)."""
+    def next_counter(self, name: str, above: int = 0) -> int:
+        """1, 2, 3 ... per organisation, and never ``above`` or below (call inside a
+        transaction)."""
         self.store.execute(
-            "INSERT INTO accounting_counters (tenant_id, name, value) VALUES (?, ?, 1) "
-            "ON CONFLICT (tenant_id, name) DO UPDATE SET value = value + 1",
-            (self.tenant_id, name))
+            "INSERT INTO accounting_counters (tenant_id, name, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (tenant_id, name) DO UPDATE SET value = MAX(value + 1, excluded.value)",
+            (self.tenant_id, name, above + 1))
         row = self.store.one("SELECT value FROM accounting_counters WHERE tenant_id = ? AND name = ?",
                              (self.tenant_id, name))
         assert row is not None
