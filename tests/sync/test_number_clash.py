@@ -232,7 +232,7 @@ def test_a_single_send_of_a_purchase_order_onto_someone_elses_number_fails_namin
 
     assert desk.control(f"objects/{DEMO_TENANT_ID}/purchaseorders/{their_id}", method="get") == stored
     assert ("Xero already has a purchase order numbered PO-0100 (Xero said “Order number must be "
-    assert "Order number must be unique." in panel
+            "unique”). To send this one, open its Edit page and change the Number field") in panel
     assert desk.link("purchase_order", order_id) is None
 
 
