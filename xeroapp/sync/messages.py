@@ -59,5 +59,11 @@ def unreachable(exc: XeroError) -> str:
             "try again in a moment.")
 
 
+def search_refused(exc: XeroError, record_kind: str) -> str:
+    """A lookup Xero's servers turned away as too long (QueryTooLong)."""
+    return (f"Could not look this {noun(record_kind)} up in Xero: {exc} Nothing was changed "
+            "here or in Xero; try again.")
+
+
 def rate_limited(resume_at: datetime, time_zone: str) -> str:
     return f"Waiting for Xero's rate limit: resumes at {clock_time(resume_at, time_zone)}."
