@@ -99,3 +99,20 @@ def test_a_sku_with_a_double_quote_is_found_and_created(desk, records, counted):
     assert [line["ItemCode"] for line in order["LineItems"]] == ['PIPE-1/2"', 'PIPE-3/4"', "TAPE"]
     assert sorted(i["Code"] for i in desk.held("items")) == [
         'PIPE-1/2"', 'PIPE-1/2" ELBOW', 'PIPE-3/4"', "TAPE"]
+
+
+def test_a_lookup_xeros_servers_refuse_says_so_on_the_panel(desk, records, monkeypatch):
+    """Should Xero's limit ever be lower than we allow for: its servers' 404 page is
+    explained, not "Something went wrong on our side", and the order is kept as it was."""
+    from xeroapp.xero import client as xero_client
+
+    monkeypatch.setattr(xero_client, "MAX_URL_LENGTH", 10_000)
+    order_id = order_of(desk, records, [sku(n) for n in range(75)])
+
+    panel = text_of(desk.send("purchase_order", order_id))
+
+    assert "Something went wrong" not in panel
+    assert ("Could not search Xero for this purchase order: Xero's servers refused the search "
+            "as too long (HTTP 404 for a URL of") in panel and "Try again" in panel
+    (job,) = desk.jobs("purchase_order", order_id)
+    assert job.status == "failed" and held_orders(desk) == []

@@ -247,8 +247,8 @@ def test_a_lookup_xeros_servers_refuse_is_explained_not_a_crash(desk, records, m
 
     page = bulk_summary(desk)
     assert "Something went wrong" not in page
-    assert "Could not look this client up in Xero: Xero's servers refused a search" in page
-    assert "HTTP 404" in page and "try again" in page
+    assert ("Could not search Xero for this client: Xero's servers refused the search as too "
+            "long (HTTP 404 for a URL of") in page and "try again" in page
     assert len(desk.held("contacts")) == 50 and desk.link("client", ids[0]) is None
     panel = text_of(desk.panel("client", ids[0]))
-    assert "Xero's servers refused a search" in panel and "Try again" in panel
+    assert "Xero's servers refused the search as too long" in panel and "Try again" in panel

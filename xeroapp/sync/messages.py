@@ -61,7 +61,7 @@ def unreachable(exc: XeroError) -> str:
 
 def search_refused(exc: XeroError, record_kind: str) -> str:
     """A lookup Xero's servers turned away as too long (QueryTooLong)."""
-    return (f"Could not look this {noun(record_kind)} up in Xero: {exc} Nothing was changed "
+    return (f"Could not search Xero for this {noun(record_kind)}: {exc} Nothing was changed "
             "here or in Xero; try again.")
 
 

@@ -74,15 +74,16 @@ class XeroClient:
         path = f"{ACCOUNTING}/{resource.lstrip('/')}"
         length = len(str(httpx.URL(api_url(path), params=params)))
         if length > MAX_URL_LENGTH:
-            raise QueryTooLong(f"The search of Xero would be {length} characters long, more "
-                               "than Xero's servers take.")
+            raise QueryTooLong(f"the search would be a URL of {length} characters, more than "
+                               "Xero's servers take.")
         try:
             response = self.request(method, path, params=params, json=json, headers=headers,
                                     budgeted=True)
         except NotFound as exc:
             if method.upper() == "GET" and params and "/" not in resource.strip("/"):
-                raise QueryTooLong(f"Xero's servers refused a search of Xero {length} characters "
-                                   "long (HTTP 404).", status=exc.status, body=exc.body) from None
+                raise QueryTooLong(f"Xero's servers refused the search as too long (HTTP 404 for "
+                                   f"a URL of {length} characters).", status=exc.status,
+                                   body=exc.body) from None
             raise
         return response.json() if response.content else {}
 
