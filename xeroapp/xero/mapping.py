@@ -100,8 +100,8 @@ def contact_changes(fields: dict[str, str], last: dict[str, str] | None) -> dict
     """What an update of a linked contact sends: the fields that differ from ``last`` (our
     fields as they were at the last push: a field cleared here since goes as "" and clears
     it in Xero; one never set here stays out, and so does one unchanged here, so an edit
-    made in Xero meanwhile is kept). Without ``last`` (a link from before we kept it, or a contact found
-    by our number) only the fields we hold: nothing of Xero's is cleared."""
+    made in Xero meanwhile is kept). Without ``last`` (a link from before we kept it, or a
+    contact found by our number) only the fields we hold: nothing of Xero's is cleared."""
     if last is None:
         return held(fields)
     return {key: value for key, value in fields.items() if value != last.get(key, "")}
@@ -206,26 +206,12 @@ def fit(value: str, room: int) -> str:
 
 
 def where_any(terms: list[str], room: int) -> list[list[str]]:
-    """``terms`` (each a whole ``where`` expression) grouped so that each group, joined by
-    `` OR ``, takes at most ``room`` characters once URL-encoded: as few groups as that
-    allows (one for any ordinary list). A term too long on its own is left out: the caller
-    finds it another way (``too_long``)."""
-    separator = query_length(" OR ")
-    groups: list[list[str]] = []
-    current: list[str] = []
-    used = 0
-    for term in dict.fromkeys(terms):  # once each, in order
-        size = query_length(term)
-        if size > room:
-            continue
-        if current and used + separator + size > room:
-            groups.append(current)
-            current, used = [], 0
-        used += size + (separator if current else 0)
-        current.append(term)
-    if current:
-        groups.append(current)
-    return groups
+    """``terms`` (each a whole ``where`` expression, once each, in order) grouped so that
+    each group joined by `` OR `` takes at most ``room`` characters once URL-encoded: as few
+    groups as that allows (one for any ordinary list). Callers find a value whose term alone
+    is too long another way; were one left in, it would stand alone and be refused before
+    it is sent (client.QueryTooLong)."""
+    return _packed(list(dict.fromkeys(terms)), room, " OR ")
 
 
 def joined(group: list[str]) -> str:
@@ -235,20 +221,24 @@ def joined(group: list[str]) -> str:
 def id_lists(ids: list[str], room: int) -> list[str]:
     """``ids`` as comma-separated lists (``IDs=a,b,c``), each at most ``room`` characters
     encoded: Xero's servers refuse a longer query with a 404 (53 GUIDs already fail)."""
-    comma = query_length(",")
-    lists: list[str] = []
-    current: list[str] = []
+    return [",".join(group) for group in _packed(list(dict.fromkeys(ids)), room, ",")]
+
+
+def _packed(values: list[str], room: int, separator: str) -> list[list[str]]:
+    """``values`` in order, in groups whose encoded length joined by ``separator`` is at
+    most ``room`` (a value longer than that alone is a group of its own)."""
+    gap = query_length(separator)
+    groups: list[list[str]] = []
     used = 0
-    for value in dict.fromkeys(ids):
+    for value in values:
         size = query_length(value)
-        if current and used + comma + size > room:
-            lists.append(",".join(current))
-            current, used = [], 0
-        used += size + (comma if current else 0)
-        current.append(value)
-    if current:
-        lists.append(",".join(current))
-    return lists
+        if groups and used + gap + size <= room:
+            groups[-1].append(value)
+            used += gap + size
+        else:
+            groups.append([value])
+            used = size
+    return groups
 
 
 def name_term(name: str) -> str | None:
