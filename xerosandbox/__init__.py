@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import accounting, identity, orgs, traffic
+from . import accounting, identity, orgs, request_filtering, traffic
 from .clock import Clock
 from .state import Sandbox
 from .store import Store
@@ -39,6 +39,7 @@ def create_app(db: str | os.PathLike | None = None, *, time_scale: float = 1.0,
         reseed(sb)
 
     from . import api, control as control_api
+    request_filtering.init_app(app)  # IIS, in front of everything on api.xero.com
     for feature in FEATURES:
         feature.init_app(app)
     app.register_blueprint(api.bp)

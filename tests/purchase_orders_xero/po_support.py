@@ -24,11 +24,18 @@ class CountingTransport(httpx.WSGITransport):
     def __init__(self, app) -> None:
         super().__init__(app=app)
         self.calls: list[tuple[str, str, str]] = []
+        self.sent: list[httpx.Request] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.calls.append((request.method, request.url.path,
                            request.url.params.get("where", "")))
+        self.sent.append(request)
         return super().handle_request(request)
+
+    def urls(self, method: str, resource: str) -> list[str]:
+        """The whole URLs of those requests, as sent (percent-encoded)."""
+        return [str(r.url) for r in self.sent
+                if r.method == method and r.url.path == f"/api.xro/2.0/{resource}"]
 
     def count(self, method: str, resource: str) -> int:
         return sum(1 for m, path, _ in self.calls

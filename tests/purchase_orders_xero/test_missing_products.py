@@ -237,11 +237,11 @@ def test_the_dialog_works_as_a_page_without_javascript(desk, shop):
 
 def test_lookups_are_split_only_when_the_query_would_be_too_long():
     codes = [f"CODE-{n:04d}" for n in range(200)]
-    chunks = mapping.item_lookups(codes)
-    assert len(chunks) > 1 and all(len(c) <= mapping.WHERE_MAX_LENGTH for c in chunks)
+    chunks = mapping.item_lookups(codes, 1900)
+    assert len(chunks) > 1 and all(mapping.query_length(c) <= 1900 for c in chunks)
     assert sum(c.count("Code==") for c in chunks) == 200
-    assert mapping.item_lookups(["A", "B", "A"]) == ['Code=="A" OR Code=="B"']
-    assert mapping.item_lookups(['Say "hi"\\']) == ['Code=="Say \\"hi\\"\\\\"']
+    assert mapping.item_lookups(["A", "B", "A"], 1900) == ['Code=="A" OR Code=="B"']
+    assert mapping.item_lookups(['Say "hi"\\'], 1900) == ['Code.Contains("Say")']
 
 
 def test_check_xero_again_after_adding_the_items_by_hand(desk, shop, counted):

@@ -115,6 +115,38 @@ def test_post_updates_by_contact_id_and_merges_addresses(client, headers) -> Non
     assert len(client.get(f"{API}/Contacts", headers=headers).get_json()["Contacts"]) == 1
 
 
+FULL_CONTACT = {
+    "Name": "Harbour Plumbing", "ContactNumber": "HP-001", "EmailAddress": "accounts@harbour.test",
+    "FirstName": "Tama", "LastName": "Rewi", "AccountNumber": "ACC-77", "TaxNumber": "12-345-678",
+    "Addresses": [{"AddressType": "POBOX", "AddressLine1": "PO Box 12", "City": "Napier",
+                   "PostalCode": "4140", "Country": "New Zealand"}],
+    "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "835 1234", "PhoneAreaCode": "06"},
+               {"PhoneType": "MOBILE", "PhoneNumber": "021 555 000"}],
+}
+
+
+def test_post_to_a_contact_keeps_what_is_left_out_and_clears_what_is_sent_empty(client, headers):
+    """Xero updates only the fields an update carries: one left out (or null) keeps its
+    value, one sent as "" is cleared; an address or phone sent merges into the one of its
+    type, field by field."""
+    contact = put_contacts(client, headers, FULL_CONTACT).get_json()["Contacts"][0]
+    response = client.post(f"{API}/Contacts/{contact['ContactID']}", headers=headers, json={
+        "Contacts": [{"EmailAddress": "new@harbour.test", "TaxNumber": "", "FirstName": None,
+                      "Addresses": [{"AddressType": "POBOX", "City": "Hastings"}],
+                      "Phones": [{"PhoneType": "MOBILE", "PhoneNumber": ""}]}]})
+    assert response.status_code == 200
+    updated = client.get(f"{API}/Contacts/{contact['ContactID']}", headers=headers).get_json()["Contacts"][0]
+    assert updated["EmailAddress"] == "new@harbour.test"
+    assert updated["TaxNumber"] == ""
+    kept = ("Name", "ContactNumber", "FirstName", "LastName", "AccountNumber")
+    assert {k: updated[k] for k in kept} == {k: FULL_CONTACT[k] for k in kept}
+    postal = next(a for a in updated["Addresses"] if a["AddressType"] == "POBOX")
+    assert (postal["AddressLine1"], postal["City"], postal["PostalCode"]) == ("PO Box 12", "Hastings", "4140")
+    phones = {p["PhoneType"]: p for p in updated["Phones"]}
+    assert (phones["DEFAULT"]["PhoneNumber"], phones["DEFAULT"]["PhoneAreaCode"]) == ("835 1234", "06")
+    assert phones["MOBILE"]["PhoneNumber"] == ""
+
+
 def test_post_without_id_matches_on_contact_number_else_creates(client, headers) -> None:
     put_contacts(client, headers, {"Name": "Acme", "ContactNumber": "C-7"})
     client.post(f"{API}/Contacts", headers=headers, json={"Contacts": [

@@ -33,12 +33,12 @@ def matches(expression: str, doc: dict = INVOICE, schema: str = "Invoice") -> bo
     ("SentToContact", False),
     (f'Contact.ContactID==Guid("{GUID}")', True),
     (f'Contact.ContactID==Guid("{GUID.upper()}")', True),
-    ('Contact.Name=="O\'Brien & Sons + Co \\"Ltd\\""', True),   # backslash-escaped quotes
     ('Contact.Name=="O\'Brien & Sons + Co ""Ltd"""', True),     # doubled quotes
     ('Contact.Name.Contains("sons + co")', True),
     ('Contact.Name.StartsWith("O\'Brien &")', True),
-    ('Contact.Name.EndsWith("\\"Ltd\\"")', True),
-    ('Contact.Name.ToLower()=="o\'brien & sons + co \\"ltd\\""', True),
+    ('Contact.Name.EndsWith("""Ltd""")', True),
+    ('Contact.Name.ToLower()=="o\'brien & sons + co ""ltd"""', True),
+    ('Contact.Name.EndsWith("Ltd\\")', False),                  # a backslash is a character
     ('Status=="DRAFT" OR Status=="AUTHORISED"', True),
     ('Status=="DRAFT" || Status=="PAID"', False),
     ('Type=="ACCPAY" AND Status=="AUTHORISED" OR Total==40', True),   # AND binds tighter
@@ -67,6 +67,10 @@ def test_where_evaluates_like_xero(expression: str, expected: bool) -> None:
     ("Total", "Expression of type 'Boolean' expected"),
     ("Type=='AB'", "Character literal must contain exactly one character"),
     ('Type.Frobnicate("x")', "No applicable method 'Frobnicate'"),
+    # No backslash escapes (Xero-Java issue 347): the literal ends at the escaped quote.
+    ('Contact.Name=="O\'Brien & Sons + Co \\"Ltd\\""', "Syntax error"),
+    ('Contact.Name=="Joe \\"Plumber\\" Ltd"', "Syntax error"),
+    ('Type=="A" AND Total==1 #', "Syntax error '#'"),
 ])
 def test_where_rejects_what_xero_rejects(expression: str, message: str) -> None:
     with pytest.raises(QueryParseError) as failure:
@@ -93,12 +97,37 @@ def test_where_finds_a_contact_whose_name_has_quotes_ampersand_and_plus(client, 
     created = client.put("/api.xro/2.0/Contacts", headers=headers,
                          json={"Contacts": [{"Name": TRICKY}, {"Name": "O'Brien"}]})
     assert created.status_code == 200, created.get_json()
-    escaped = TRICKY.replace('"', '\\"')
+    doubled = TRICKY.replace('"', '""')
     # query_string is URL-encoded by the client, as a real HTTP client would: & and + survive.
     found = client.get("/api.xro/2.0/Contacts", headers=headers,
-                       query_string={"where": f'Name=="{escaped}"'})
+                       query_string={"where": f'Name=="{doubled}"'})
     assert found.status_code == 200
     assert [c["Name"] for c in found.get_json()["Contacts"]] == [TRICKY]
+
+
+def test_a_backslash_escaped_quote_is_refused_as_xero_refuses_it(client, headers) -> None:
+    """Xero-Java issue 347: ``Name=="asd\\"asd..."`` gets a QueryParseException, "Syntax error"."""
+    client.put("/api.xro/2.0/Contacts", headers=headers,
+               json={"Contacts": [{"Name": 'Joe "Plumber" Ltd'}]})
+    response = client.get("/api.xro/2.0/Contacts", headers=headers,
+                          query_string={"where": 'Name=="Joe \\"Plumber\\" Ltd"'})
+    assert response.status_code == 400
+    assert response.get_json() == {"ErrorNumber": 16, "Type": "QueryParseException",
+                                   "Message": "Syntax error"}
+
+
+def test_search_term_finds_a_name_with_quotes(client, headers) -> None:
+    """searchTerm: case-insensitive text search across Name, FirstName, LastName,
+    ContactNumber and EmailAddress (spec: GET /Contacts, parameter searchTerm)."""
+    client.put("/api.xro/2.0/Contacts", headers=headers, json={"Contacts": [
+        {"Name": 'Joe "Plumber" Ltd'}, {"Name": "Plumbing Supplies"},
+        {"Name": "Ann", "EmailAddress": "ann@plumber.example"}]})
+    found = client.get("/api.xro/2.0/Contacts", headers=headers,
+                       query_string={"searchTerm": 'joe "plumber"'}).get_json()["Contacts"]
+    assert [c["Name"] for c in found] == ['Joe "Plumber" Ltd']
+    found = client.get("/api.xro/2.0/Contacts", headers=headers,
+                       query_string={"searchTerm": "PLUMBER"}).get_json()["Contacts"]
+    assert sorted(c["Name"] for c in found) == ["Ann", 'Joe "Plumber" Ltd']
 
 
 def test_order_param_sorts_contacts(client, headers) -> None:

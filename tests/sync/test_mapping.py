@@ -23,13 +23,76 @@ def invoice(**values):
     return SimpleNamespace(**{**base, **values})
 
 
-@pytest.mark.parametrize("value, literal", [
-    ("O'Brien & Sons", '"O\'Brien & Sons"'),
-    ('The "Best" + Co', '"The \\"Best\\" + Co"'),
-    ("Back\\slash", '"Back\\\\slash"'),
+def test_where_strings_hold_ampersands_and_apostrophes_but_never_quotes_or_backslashes():
+    assert mapping.where_string("O'Brien & Sons + Co") == '"O\'Brien & Sons + Co"'
+    for value in ('The "Best" + Co', "Back\\slash"):
+        assert not mapping.quotable(value)
+        with pytest.raises(ValueError):
+            mapping.where_string(value)  # Xero refuses \" (QueryParseException): never sent
+
+
+@pytest.mark.parametrize("name, term", [
+    ('Joe "Plumber" Ltd', "Plumber"),
+    ('"Best" Beans', "Beans"),
+    ("Back\\slash Ltd", "slash Ltd"),
+    ('"', '"'),  # no part without a quote: the name itself
 ])
-def test_where_strings_escape_quotes_and_backslashes(value, literal):
-    assert mapping.where_string(value) == literal
+def test_names_a_where_cannot_hold_are_searched_by_their_longest_plain_part(name, term):
+    assert mapping.name_term(name) is None
+    assert mapping.search_term(name, 100) == term
+
+
+def test_search_terms_are_cut_to_the_room_left_in_the_url():
+    name = "\u6771" * 255  # a 255-character name: 9 characters each once encoded
+    assert mapping.name_term(name) is not None
+    term = mapping.search_term(name, 900)
+    assert mapping.query_length(term) <= 900 and name.startswith(term) and len(term) == 100
+
+
+def test_query_length_counts_characters_as_sent():
+    assert mapping.query_length("Name==\"A B\"") == len("Name%3D%3D%22A+B%22")
+    assert mapping.query_length("a,b") == len("a%2Cb")
+
+
+def test_where_lists_are_split_by_their_encoded_length():
+    terms = [f'Name=="Client {n:03} & Sons"' for n in range(60)]
+    groups = mapping.where_any(terms, 500)
+    assert [t for group in groups for t in group] == terms  # each once, in order
+    assert all(mapping.query_length(mapping.joined(g)) <= 500 for g in groups)
+    # as few as fit: each group but the last would overflow with the next term
+    for group, following in zip(groups, groups[1:]):
+        assert mapping.query_length(mapping.joined(group + following[:1])) > 500
+
+
+def test_id_lists_stay_within_the_room():
+    ids = [f"{n:08d}-0000-0000-0000-000000000000" for n in range(120)]
+    lists = mapping.id_lists(ids, 1900)
+    assert ",".join(lists).split(",") == ids
+    assert all(mapping.query_length(l) <= 1900 for l in lists)
+    assert len(lists) == 3  # 36 + 3 (%2C) characters an id: 49 of them a list
+
+
+def test_item_codes_with_quotes_are_looked_for_by_a_part():
+    assert mapping.item_lookups(["A", 'PIPE-1/2"', "A"], 500) == [
+        'Code=="A" OR Code.Contains("PIPE-1/2")']
+    assert mapping.item_lookups(["A", '""'], 500) == [""]  # nothing to look for: every item
+
+
+def test_contact_changes_send_only_what_changed_here():
+    now = {"Name": "Kai", "EmailAddress": "new@kai.example", "TaxNumber": "", "AccountNumber": ""}
+    last = {"Name": "Kai", "EmailAddress": "old@kai.example", "TaxNumber": "12-345"}
+    assert mapping.contact_changes(now, last) == {"EmailAddress": "new@kai.example",
+                                                  "TaxNumber": ""}  # cleared here: cleared there
+    assert mapping.contact_changes(now, None) == {"Name": "Kai", "EmailAddress": "new@kai.example"}
+    assert mapping.adoption_changes(now) == {"EmailAddress": "new@kai.example"}
+
+
+def test_contact_body_nests_the_address_and_phone():
+    body = mapping.contact_body({"Name": "Kai", "Address.City": "Napier",
+                                 "Phone.PhoneNumber": ""}, "XA-C-1")
+    assert body == {"Name": "Kai", "ContactNumber": "XA-C-1",
+                    "Addresses": [{"AddressType": "POBOX", "City": "Napier"}],
+                    "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": ""}]}
 
 
 def test_contact_numbers_name_the_kind_and_id():

@@ -13,9 +13,10 @@ from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection
 from xeroapp.sync.outbox import RECONNECT_REASON
-from xeroapp.xero.client import XeroClient
-from xeroapp.xero.errors import (NotConnected, NotFound, RateLimited, ReconnectRequired,
-                                 TransportError, Unavailable, ValidationError)
+from xeroapp.xero import client as xero_client
+from xeroapp.xero.client import MAX_URL_LENGTH, XeroClient
+from xeroapp.xero.errors import (NotConnected, NotFound, QueryTooLong, RateLimited,
+                                 ReconnectRequired, TransportError, Unavailable, ValidationError)
 
 
 def sandbox_post(sandbox, path: str, body: dict | None = None):
@@ -160,6 +161,32 @@ def test_missing_object_is_not_found(xero_app, connected):
     workspace_id, _ = connected
     with xero_app.app_context(), pytest.raises(NotFound):
         XeroClient.for_workspace(workspace_id).accounting("GET", f"Contacts/{uuid.uuid4()}")
+
+
+def test_a_search_longer_than_xero_takes_is_refused_before_calling(xero_app, sandbox, connected):
+    workspace_id, _ = connected
+    before = stat(sandbox, "calls")
+    with xero_app.app_context():
+        client = XeroClient.for_workspace(workspace_id)
+        fits = client.room("Contacts", "where") - len("Name%3D%3D%22%22")  # as encoded
+
+        def where(length: int) -> dict:
+            return {"where": 'Name=="' + "x" * length + '"'}
+        assert client.accounting("GET", "Contacts", params=where(fits))["Contacts"] == []
+        with pytest.raises(QueryTooLong, match=f"a URL of {MAX_URL_LENGTH + 1} characters"):
+            client.accounting("GET", "Contacts", params=where(fits + 1))
+    assert stat(sandbox, "calls") - before == 1  # the second never left
+
+
+def test_a_search_xeros_servers_refuse_is_query_too_long_not_a_missing_object(
+        xero_app, connected, monkeypatch):
+    """Their 404 page for a long query string must not read as "not found" (or crash)."""
+    workspace_id, _ = connected
+    monkeypatch.setattr(xero_client, "MAX_URL_LENGTH", 10_000)
+    with xero_app.app_context(), pytest.raises(QueryTooLong, match="HTTP 404") as caught:
+        XeroClient.for_workspace(workspace_id).accounting(
+            "GET", "Contacts", params={"where": 'Name=="' + "x" * 2100 + '"'})
+    assert caught.value.status == 404
 
 
 def test_unreachable_xero_is_a_transport_error(xero_app, connected):

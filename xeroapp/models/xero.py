@@ -117,6 +117,10 @@ class XeroLink(WorkspaceOwned, db.Model):
     pushed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     # When the record first reached this organisation ("In Xero since ...").
     linked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Contacts: our fields as they were at the last push (mapping.contact_fields), so that an
+    # update sends only what changed here since. None: not known (a link made before this
+    # was kept); the next update then sends only the fields we hold.
+    pushed_fields: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     def __repr__(self) -> str:
         return f"<XeroLink {self.record_kind}:{self.record_id} -> {self.xero_id}>"

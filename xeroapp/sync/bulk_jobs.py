@@ -34,8 +34,8 @@ from xeroapp.sync.bulk_senders import SENDERS, BatchContext, Outcome
 from xeroapp.workspaces import time_zone_of
 from xeroapp.xero.client import XeroClient
 from xeroapp.xero.http import http_client
-from xeroapp.xero.errors import (NotConnected, RateLimited, ReconnectRequired, TransportError,
-                                 Unavailable, ValidationError)
+from xeroapp.xero.errors import (NotConnected, QueryTooLong, RateLimited, ReconnectRequired,
+                                 TransportError, Unavailable, ValidationError)
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,8 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
                                                   time_zone_of(run.workspace_id)), "unreachable",
                          failures + 1)
         return _fail_all(rows, retries.gave_up_message(exc), "unreachable")
+    except QueryTooLong as exc:  # a lookup Xero's servers refused as too long: plain words
+        return _fail_all(rows, messages.search_refused(exc, run.record_kind), "unreachable")
     except ValidationError as exc:  # the whole request refused (a 400 despite summarizeErrors)
         text, _ = messages.validation(exc, run.record_kind)
         return _fail_all(rows, text, "validation")

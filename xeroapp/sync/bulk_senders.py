@@ -12,7 +12,8 @@ Every request carries an Idempotency-Key derived from its body: a retry of the s
 (429, lost answer, dead worker) repeats it and Xero replays instead of creating twice; a
 batch whose records changed meanwhile is a different request with a different key. Contacts
 go by POST with our ContactNumber, which is ours alone, so even a retry after the key
-expired updates the contact created the first time instead of duplicating it.
+expired updates the contact created the first time instead of duplicating it. Contacts
+already linked, or adopted by name, are paired with their answer by ContactID.
 
 Invoices and items not linked yet are only ever CREATED (PUT): Xero's POST would update
 whatever already holds the number or code (xeroizer pull request 121; Xero-NetStandard issue
@@ -132,24 +133,32 @@ def errors_of(result: dict) -> list[str]:
 # -- contacts (clients and suppliers) ------------------------------------------------------------
 
 def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) -> list[Outcome]:
-    """POST /Contacts with every record: ContactID when linked, else our ContactNumber.
-    Records refused because Xero already has a contact of that name are then adopted."""
+    """POST /Contacts with every record: a linked one by ContactID with the fields changed
+    since its last push, a new one with our ContactNumber and every field we hold. Records
+    refused because Xero already has a contact of that name are then adopted."""
     ctx.links.load(records)
-    elements = []
+    elements, fields, keys = [], [], []
     for record in records:
-        body = mapping.contact(record, mapping.contact_number(record.record_kind, record.id))
+        ours = mapping.contact_fields(record)
         link = ctx.links.find(record)
         if link is not None:
+            body = mapping.contact_body(mapping.contact_changes(ours, link.pushed_fields))
             body["ContactID"] = link.xero_id
+            keys.append(("ContactID", link.xero_id))
+        else:
+            number = mapping.contact_number(record.record_kind, record.id)
+            body = mapping.contact(record, number)
+            keys.append(("ContactNumber", number))
         elements.append(body)
+        fields.append(ours)
     versions = [record.version for record in records]  # what was sent; a commit expires them
     results = ctx.call("POST", "Contacts", "Contacts", elements, "contacts", stamp=stamp)
     outcomes: list[Outcome | None] = []
     clashes: list[int] = []
     for index, (record, body) in enumerate(zip(records, elements)):
-        result = element_for(results, index, "ContactNumber", body["ContactNumber"])
+        result = element_for(results, index, *keys[index])
         if succeeded(result, "ContactID"):
-            ctx.links.record_push(record, result["ContactID"], versions[index])
+            ctx.links.record_push(record, result["ContactID"], versions[index], fields[index])
             outcomes.append(Outcome(True))
         elif "ContactID" not in body and _name_taken(result):
             clashes.append(index)
@@ -157,7 +166,7 @@ def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) 
         else:
             outcomes.append(refused(record.record_kind, errors_of(result)))
     if clashes:
-        adopted = _adopt_by_name(ctx, [records[i] for i in clashes], [elements[i] for i in clashes],
+        adopted = _adopt_by_name(ctx, [records[i] for i in clashes], [fields[i] for i in clashes],
                                  [versions[i] for i in clashes])
         for index, outcome in zip(clashes, adopted):
             outcomes[index] = outcome
@@ -169,23 +178,23 @@ def _name_taken(result: dict) -> bool:
                for m in errors_of(result))
 
 
-def _adopt_by_name(ctx: BatchContext, records: list[Any], elements: list[dict],
+def _adopt_by_name(ctx: BatchContext, records: list[Any], fields: list[dict[str, str]],
                    versions: list[int]) -> list[Outcome]:
     """The business keyed these customers into Xero before connecting us: as a single Send
-    does, link each record to THE contact of its name and bring it up to date (with our
-    ContactNumber, so later pushes find it by number). A name several contacts share is left
-    for a person to choose on the record's own panel."""
-    by_name: dict[str, list[dict]] = {}
-    for where in mapping.contact_name_lookups([record.name for record in records]):
-        found = ctx.xero.accounting("GET", "Contacts", params={"where": where})
-        for contact in found.get("Contacts") or []:
-            by_name.setdefault((contact.get("Name") or "").strip().casefold(), []).append(contact)
+    does, link each record to THE contact of its name, sending only the fields we hold (and
+    our ContactNumber only to a contact without one of its own), so nothing of theirs is
+    wiped. The names are looked up in as few calls as the URL length allows; a name with a
+    double quote is searched on its own, and cannot fail the others. A name several
+    contacts share is left for a person to choose on the record's own panel."""
+    found = contacts.lookup(ctx.xero, [record.name for record in records])
     outcomes: dict[int, Outcome] = {}
     todo: list[tuple[int, dict]] = []
-    for index, (record, body) in enumerate(zip(records, elements)):
-        matches = by_name.get(record.name.strip().casefold(), [])
-        if len(matches) == 1:  # sent without Name: Xero's spelling of it is kept
-            todo.append((index, {**contacts.without_name(body), "ContactID": matches[0]["ContactID"]}))
+    for index, record in enumerate(records):
+        matches = [c for c in found if contacts.same_name(c, record.name)]
+        if len(matches) == 1:
+            number = mapping.contact_number(record.record_kind, record.id)
+            body = contacts.adoption_body(fields[index], matches[0], number)
+            todo.append((index, {**body, "ContactID": matches[0]["ContactID"]}))
         elif len(matches) > 1:
             outcomes[index] = Outcome(False, f'Xero already has {len(matches)} contacts named '
                                              f'"{record.name.strip()}". Open this '
@@ -198,9 +207,10 @@ def _adopt_by_name(ctx: BatchContext, records: list[Any], elements: list[dict],
         adopt = [body for _, body in todo]
         results = ctx.call("POST", "Contacts", "Contacts", adopt, "contacts-adopt", stamp=False)
         for position, (index, body) in enumerate(todo):
-            result = element_for(results, position, "ContactNumber", body["ContactNumber"])
+            result = element_for(results, position, "ContactID", body["ContactID"])
             if succeeded(result, "ContactID"):
-                ctx.links.record_push(records[index], result["ContactID"], versions[index])
+                ctx.links.record_push(records[index], result["ContactID"], versions[index],
+                                      fields[index])
                 outcomes[index] = Outcome(True)
             else:
                 outcomes[index] = refused(records[index].record_kind, errors_of(result))
@@ -237,13 +247,18 @@ def _send_missing_clients(ctx: BatchContext, invoices: list[Invoice]) -> dict[in
 
 
 def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
-    """One GET for the linked invoices' status in Xero: AUTHORISED, PAID ... are left alone."""
+    """The linked invoices' status in Xero, in as few GETs as the URL length allows (52
+    InvoiceIDs already make a URL too long for Xero's servers): AUTHORISED, PAID ... are left
+    alone."""
     links = {i.id: ctx.links.find(i) for i in invoices}
     ids = [link.xero_id for link in links.values() if link is not None]
     if not ids:
         return {}
-    found = ctx.xero.accounting("GET", "Invoices", params={"IDs": ",".join(ids), **mapping.FOUR_DP})
-    status = {i.get("InvoiceID"): (i.get("Status") or "").upper() for i in found.get("Invoices") or []}
+    status: dict[str, str] = {}
+    for id_list in mapping.id_lists(ids, ctx.xero.room("Invoices", "IDs", mapping.FOUR_DP)):
+        found = ctx.xero.accounting("GET", "Invoices", params={"IDs": id_list, **mapping.FOUR_DP})
+        status.update((i.get("InvoiceID"), (i.get("Status") or "").upper())
+                      for i in found.get("Invoices") or [])
     locked = {}
     for invoice in invoices:
         link = links[invoice.id]

@@ -1,9 +1,11 @@
 """Client/Supplier -> Xero Contact: update the linked one, or find-or-link-or-create.
 
-Before creating, one ``where`` call looks for a contact carrying our ContactNumber (ours from
-an earlier push whose answer was lost, or before a disconnect) or the same name (the
-business already keyed the customer into Xero). One match: link to it and bring it up to
-date. Several with the name: stop and let a person choose. None: create.
+Before creating, we look for a contact carrying our ContactNumber (ours from an earlier push
+whose answer was lost, or before a disconnect) or the same name (the business already keyed
+the customer into Xero): one ``where`` call for an ordinary name. A name Xero's ``where``
+cannot hold (a double quote, a backslash) is searched with ``searchTerm`` and compared here.
+One match: link to it, sending only the fields we hold (theirs stay). Several with the name:
+stop and let a person choose. None: create.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import AmbiguousContact, GoneFromXero
 from xeroapp.models.xero import XeroLink
 from xeroapp.xero import mapping
+from xeroapp.xero.client import XeroClient
 from xeroapp.xero.errors import NotFound, ValidationError
 
 NEW_CONTACT = "new"
@@ -25,32 +28,44 @@ CANDIDATE_FIELDS = ("ContactID", "Name", "ContactNumber", "EmailAddress")
 def push(ctx: PushContext, record: Any) -> XeroLink:
     """Send or update ``record`` as a contact; returns its (uncommitted) link."""
     number = mapping.contact_number(record.record_kind, record.id)
-    body = mapping.contact(record, number)
+    fields = mapping.contact_fields(record)
     link = linking.find(record, ctx.tenant_id)
     if link is not None:
-        return _update(ctx, record, link.xero_id, body)
+        changes = mapping.contact_changes(fields, link.pushed_fields)
+        return _update(ctx, record, link.xero_id, mapping.contact_body(changes), fields)
     choice = ctx.job.contact_choice
     if choice == NEW_CONTACT:
-        return _create(ctx, record, body)
+        return _create(ctx, record, number, fields)
     if choice:
-        return _adopt(ctx, record, choice, body)
+        return _adopt(ctx, record, _chosen(ctx, choice), number, fields)
     existing = _existing(ctx, number, record.name, record.record_kind)
     if existing is None:
-        return _create(ctx, record, body)
-    if existing.get("ContactNumber") == number:
-        return _update(ctx, record, existing["ContactID"], body)
-    return _adopt(ctx, record, existing["ContactID"], body)
+        return _create(ctx, record, number, fields)
+    if existing.get("ContactNumber") == number:  # ours, from a push whose answer was lost
+        return _update(ctx, record, existing["ContactID"],
+                       mapping.contact_body(mapping.held(fields)), fields)
+    return _adopt(ctx, record, existing, number, fields)
 
 
-def _adopt(ctx: PushContext, record: Any, contact_id: str, body: dict) -> XeroLink:
-    """Link to a contact found by (or chosen for) its name, and bring it up to date.
+def adoption_body(fields: dict[str, str], found: dict, number: str) -> dict:
+    """What linking to ``found`` (a contact found by name) sends: the fields we hold, not
+    the name, and our ContactNumber only if it has none of its own (its own may be what the
+    business's other systems know it by; the link keeps its ContactID)."""
+    own_number = (found.get("ContactNumber") or "").strip()
+    return mapping.contact_body(mapping.adoption_changes(fields), None if own_number else number)
+
+
+def _adopt(ctx: PushContext, record: Any, found: dict, number: str,
+           fields: dict[str, str]) -> XeroLink:
+    """Link to a contact found by (or chosen for) its name, sending only what we hold.
 
     Where several active contacts share the name, Xero refuses any edit of them ("already
     assigned to another contact"); the person chose this one, so it is linked all the same,
     marked as not yet updated: the panel then offers Update, whose error explains the clash.
     """
+    contact_id = found["ContactID"]
     try:
-        return _update(ctx, record, contact_id, without_name(body))
+        return _update(ctx, record, contact_id, adoption_body(fields, found, number), fields)
     except ValidationError as exc:
         if not any(NAME_CLASH in m for m in exc.messages):
             raise
@@ -59,9 +74,13 @@ def _adopt(ctx: PushContext, record: Any, contact_id: str, body: dict) -> XeroLi
     return link
 
 
-def without_name(body: dict) -> dict:
-    """The name is already right (found by it); Xero's spelling (case) of it is kept."""
-    return {key: value for key, value in body.items() if key != "Name"}
+def _chosen(ctx: PushContext, contact_id: str) -> dict:
+    """The contact a person chose, as Xero holds it now (its own ContactNumber matters)."""
+    try:
+        found = ctx.xero.accounting("GET", f"Contacts/{contact_id}")
+    except NotFound:  # gone meanwhile: the update below says so
+        return {"ContactID": contact_id}
+    return (found.get("Contacts") or [{"ContactID": contact_id}])[0]
 
 
 def ensure(ctx: PushContext, record: Any) -> str:
@@ -74,47 +93,92 @@ def ensure(ctx: PushContext, record: Any) -> str:
     return link.xero_id
 
 
+def lookup(xero: XeroClient, names: list[str], *, number: str | None = None) -> list[dict]:
+    """The active contacts named one of ``names`` or carrying ``number``, and possibly a few
+    others (callers compare exactly). Names go in ``where`` OR-lists, as few GETs as the URL
+    length allows; a name a ``where`` cannot hold (a double quote or backslash, or too long
+    once encoded) is searched by ``searchTerm``, one GET each. Should Xero refuse a ``where``
+    all the same (QueryParseException), its names are searched one by one too, so one odd
+    name never fails the others."""
+    room = xero.room("Contacts", "where")
+    terms: dict[str, str | None] = {}  # where term -> the name it finds (None: the number)
+    searches: list[str] = []
+    if number:
+        terms[mapping.number_term(number)] = None
+    for name in dict.fromkeys(name.strip() for name in names):
+        term = mapping.name_term(name)
+        if term is None or mapping.query_length(term) > room:
+            searches.append(name)
+        else:
+            terms[term] = name
+    found: dict[str, dict] = {}
+    for group in mapping.where_any(list(terms), room):
+        try:
+            answer = xero.accounting("GET", "Contacts", params={"where": mapping.joined(group)})
+        except ValidationError:
+            searches.extend(name for term in group if (name := terms[term]) is not None)
+            continue
+        _collect(found, answer)
+    search_room = xero.room("Contacts", "searchTerm")
+    for name in searches:
+        _collect(found, xero.accounting("GET", "Contacts", params={
+            "searchTerm": mapping.search_term(name, search_room)}))
+    return list(found.values())
+
+
+def _collect(found: dict[str, dict], answer: dict) -> None:
+    for contact in answer.get("Contacts") or []:
+        found.setdefault(contact.get("ContactID"), contact)
+
+
+def same_name(contact: dict, name: str) -> bool:
+    """Xero compares contact names without regard to case."""
+    return (contact.get("Name") or "").strip().casefold() == name.strip().casefold()
+
+
 def _existing(ctx: PushContext, number: str, name: str, record_kind: str) -> dict | None:
-    found = ctx.xero.accounting("GET", "Contacts",
-                                params={"where": mapping.contact_lookup(number, name)})
-    contacts = found.get("Contacts") or []
+    contacts = lookup(ctx.xero, [name], number=number)
     by_number = [c for c in contacts if c.get("ContactNumber") == number]
     if by_number:
         return by_number[0]
-    wanted = name.strip().casefold()  # Xero compares names without regard to case
-    by_name = [c for c in contacts if (c.get("Name") or "").strip().casefold() == wanted]
+    by_name = [c for c in contacts if same_name(c, name)]
     if len(by_name) > 1:
         raise AmbiguousContact(name.strip(), [{k: c.get(k) for k in CANDIDATE_FIELDS}
                                               for c in by_name], messages.noun(record_kind))
     return by_name[0] if by_name else None
 
 
-def _create(ctx: PushContext, record: Any, body: dict) -> XeroLink:
+def _create(ctx: PushContext, record: Any, number: str, fields: dict[str, str]) -> XeroLink:
+    body = mapping.contact_body(mapping.held(fields), number)
     try:
         answer = ctx.xero.accounting("PUT", "Contacts", json={"Contacts": [body]},
                                      idempotency_key=ctx.key("contact-create"))
     except ValidationError as exc:
         if not any(NAME_CLASH in m for m in exc.messages):
             raise
-        return _created_meanwhile(ctx, record, body, exc)
-    return _linked(ctx, record, answer)
+        return _created_meanwhile(ctx, record, number, fields, exc)
+    return _linked(ctx, record, answer, fields)
 
 
-def _created_meanwhile(ctx: PushContext, record: Any, body: dict, clash: ValidationError) -> XeroLink:
+def _created_meanwhile(ctx: PushContext, record: Any, number: str, fields: dict[str, str],
+                       clash: ValidationError) -> XeroLink:
     """Xero says the name or our ContactNumber is "already assigned to another contact",
     though our lookup just before found neither. When a contact now carries our
     ContactNumber, another push of this same record created it meanwhile (two invoices of a
     new client sent at the same moment): link to it and update it, as if we had found it.
     Otherwise someone else's contact took the name, and Xero's refusal stands."""
     db.session.commit()  # end this transaction: the link the other push stored must be visible
-    number = body["ContactNumber"]
     existing = _existing(ctx, number, record.name, record.record_kind)
     if existing is None or existing.get("ContactNumber") != number:
         raise clash
-    return _update(ctx, record, existing["ContactID"], body)
+    return _update(ctx, record, existing["ContactID"],
+                   mapping.contact_body(mapping.held(fields)), fields)
 
 
-def _update(ctx: PushContext, record: Any, contact_id: str, body: dict) -> XeroLink:
+def _update(ctx: PushContext, record: Any, contact_id: str, body: dict,
+            fields: dict[str, str]) -> XeroLink:
+    """POST ``body`` to the contact; ``fields`` (all of ours, as now) are remembered on the
+    link as what this push sent, for the next update to compare with."""
     try:
         answer = ctx.xero.accounting("POST", f"Contacts/{contact_id}", json={"Contacts": [body]},
                                      idempotency_key=ctx.key("contact-update"))
@@ -123,9 +187,10 @@ def _update(ctx: PushContext, record: Any, contact_id: str, body: dict) -> XeroL
         ctx.commit_step()
         raise GoneFromXero(f"The contact linked to {record.name} no longer exists in Xero. "
                            "Send it again to create it there.") from None
-    return _linked(ctx, record, answer)
+    return _linked(ctx, record, answer, fields)
 
 
-def _linked(ctx: PushContext, record: Any, answer: dict) -> XeroLink:
+def _linked(ctx: PushContext, record: Any, answer: dict, fields: dict[str, str]) -> XeroLink:
     contact = (answer.get("Contacts") or [{}])[0]
-    return linking.record_push(record, ctx.tenant_id, contact["ContactID"], record.version)
+    return linking.record_push(record, ctx.tenant_id, contact["ContactID"], record.version,
+                               fields)

@@ -2,8 +2,8 @@
 
 A purchase order line names its product by ``ItemCode``, and Xero rejects the whole order
 when one code is unknown. So before an order is pushed, every product on it is looked up in
-ONE call (``where=Code=="A" OR Code=="B" ...``; split only if the query would get too long
-for Xero's servers), not one call per line. Products found are linked (XeroLink kind
+ONE call (``where=Code=="A" OR Code=="B" ...``; split by its URL-encoded length when the
+URL would pass what Xero's servers take, about 2,000 characters), not one call per line. Products found are linked (XeroLink kind
 "product"); the rest stop the push with ProductsMissing, and the missing-products dialog
 creates them in one batched ``PUT /Items`` (``create``).
 """
@@ -44,12 +44,18 @@ class ProductsMissing(PushStopped):
 
 def find(xero: XeroClient, codes: list[str]) -> dict[str, dict]:
     """The Items whose Code is in ``codes``, keyed by casefolded code (Xero's codes are
-    unique regardless of case). One GET for any ordinary order."""
+    unique regardless of case). One GET for any ordinary order; more only when the URL
+    would grow too long for Xero's servers. A code with a double quote (``PIPE-1/2"``) is
+    looked for by a part of it and compared here: Xero's ``where`` cannot hold the quote."""
+    wanted = {code.casefold() for code in codes}
     found: dict[str, dict] = {}
-    for where in mapping.item_lookups(codes):
-        answer = xero.accounting("GET", "Items", params={"where": where, **mapping.FOUR_DP})
-        for item in answer.get("Items") or []:
-            found[(item.get("Code") or "").casefold()] = item
+    for where in mapping.item_lookups(codes, xero.room("Items", "where", mapping.FOUR_DP)):
+        # no where: every item (Items has no paging), for a code no where can hold
+        params = {"where": where, **mapping.FOUR_DP} if where else mapping.FOUR_DP
+        for item in xero.accounting("GET", "Items", params=params).get("Items") or []:
+            code = (item.get("Code") or "").casefold()
+            if code in wanted:
+                found[code] = item
     return found
 
 

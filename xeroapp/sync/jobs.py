@@ -18,6 +18,7 @@ current version, and writes the outcome on the row in the same transaction as th
 - products of a purchase order missing in Xero: row ``blocked`` with them in ``choices``
   (error_kind products_missing); the missing-products dialog creates them and pushes again.
 - locked in Xero / gone from Xero: row ``failed`` with the reason; nothing to retry blindly.
+- a lookup Xero's servers refused as too long (a 404 page of theirs): row ``failed`` saying so.
 - validation error: row ``failed`` with Xero's words and the field; re-raised so RQ records
   the failure too.
 - anything unexpected: row ``failed``; re-raised.
@@ -46,8 +47,8 @@ from xeroapp.sync.items import ProductsMissing
 from xeroapp.workspaces import time_zone_of
 from xeroapp.xero import reference
 from xeroapp.xero.client import XeroClient
-from xeroapp.xero.errors import (NotConnected, RateLimited, ReconnectRequired, TransportError,
-                                 Unavailable, ValidationError)
+from xeroapp.xero.errors import (NotConnected, QueryTooLong, RateLimited, ReconnectRequired,
+                                 TransportError, Unavailable, ValidationError)
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,9 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
         return _finish(job, "blocked", str(exc), field=exc.field, kind=exc.kind)
     except PushStopped as exc:
         return _finish(job, "failed", str(exc), field=exc.field, kind=exc.kind)
+    except QueryTooLong as exc:  # an answer, not a crash: say so plainly
+        return _finish(job, "failed", messages.search_refused(exc, job.record_kind),
+                       kind="unreachable")
     except ValidationError as exc:
         if reference.blames_reference(str(exc)):
             reference.forget(connection)

@@ -17,12 +17,15 @@ def find(record, tenant_id: str | None) -> XeroLink | None:
         tenant_id=tenant_id))
 
 
-def record_push(record, tenant_id: str, xero_id: str, version: int) -> XeroLink:
-    """Create or move the link after a successful push (the caller commits, with the result)."""
-    return _pushed(find(record, tenant_id), record, tenant_id, xero_id, version)
+def record_push(record, tenant_id: str, xero_id: str, version: int,
+                fields: dict[str, str] | None = None) -> XeroLink:
+    """Create or move the link after a successful push (the caller commits, with the result).
+    ``fields``: a contact's fields as pushed (mapping.contact_fields), for the next update."""
+    return _pushed(find(record, tenant_id), record, tenant_id, xero_id, version, fields)
 
 
-def _pushed(link: XeroLink | None, record, tenant_id: str, xero_id: str, version: int) -> XeroLink:
+def _pushed(link: XeroLink | None, record, tenant_id: str, xero_id: str, version: int,
+            fields: dict[str, str] | None = None) -> XeroLink:
     """``record_push`` with the record's current link (None: it has none) already known."""
     if link is None:
         link = XeroLink(workspace_id=record.workspace_id, record_kind=record.record_kind,
@@ -31,6 +34,8 @@ def _pushed(link: XeroLink | None, record, tenant_id: str, xero_id: str, version
     link.xero_id = xero_id
     link.pushed_version = version
     link.pushed_at = utcnow()
+    if fields is not None:
+        link.pushed_fields = fields
     return link
 
 
@@ -59,8 +64,9 @@ class LinkIndex:
         self.load([record])
         return self._links[record.record_kind, record.id]
 
-    def record_push(self, record, xero_id: str, version: int) -> XeroLink:
-        link = _pushed(self.find(record), record, self.tenant_id, xero_id, version)
+    def record_push(self, record, xero_id: str, version: int,
+                    fields: dict[str, str] | None = None) -> XeroLink:
+        link = _pushed(self.find(record), record, self.tenant_id, xero_id, version, fields)
         self._links[record.record_kind, record.id] = link
         return link
 

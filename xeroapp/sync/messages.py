@@ -82,5 +82,11 @@ def unreachable(exc: XeroError) -> str:
             "try again in a moment.")
 
 
+def search_refused(exc: XeroError, record_kind: str) -> str:
+    """A lookup Xero's servers turned away as too long (QueryTooLong)."""
+    return (f"Could not search Xero for this {noun(record_kind)}: {exc} Nothing was changed "
+            "here or in Xero; try again.")
+
+
 def rate_limited(resume_at: datetime, time_zone: str) -> str:
     return f"Waiting for Xero's rate limit: resumes at {clock_time(resume_at, time_zone)}."

@@ -24,7 +24,7 @@ from xeroapp.models.xero import XeroConnection
 from xeroapp.queue import RedisNotConfigured, get_redis
 from xeroapp.xero import tokens
 from xeroapp.xero.budget import DEFAULT_DAILY, Budget, NotBefore, OverBudget, Slot
-from xeroapp.xero.errors import (ElementErrors, NotConnected, NotFound, RateLimited,
+from xeroapp.xero.errors import (ElementErrors, NotConnected, NotFound, QueryTooLong, RateLimited,
                                  ReconnectRequired, TransportError, Unavailable, ValidationError,
                                  XeroError)
 from xeroapp.xero.http import api_url, http_client
@@ -32,6 +32,11 @@ from xeroapp.xero.http import api_url, http_client
 log = logging.getLogger(__name__)
 
 ACCOUNTING = "/api.xro/2.0"
+# The longest URL we send, whole (https://api.xero.com/api.xro/2.0/Contacts?where=...), as
+# sent (percent-encoded). Xero's servers refuse a query string over 2,048 characters with a
+# 404 (xero-node issue 404, Xero-Java issue 328, Xero-NetStandard issue 471: "a total URL
+# length of >2091"); lookups are split to stay under this, ~90 characters short of that.
+MAX_URL_LENGTH = 2000
 DEFAULT_RETRY_AFTER = 60.0
 _BUDGET_KEY = "xeroapp.xero_budget"
 
@@ -66,9 +71,28 @@ class XeroClient:
         headers = {"xero-tenant-id": self.tenant_id, "Accept": "application/json"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        response = self.request(method, f"{ACCOUNTING}/{resource.lstrip('/')}", params=params,
-                                json=json, headers=headers, budgeted=True)
+        path = f"{ACCOUNTING}/{resource.lstrip('/')}"
+        length = len(str(httpx.URL(api_url(path), params=params)))
+        if length > MAX_URL_LENGTH:
+            raise QueryTooLong(f"the search would be a URL of {length} characters, more than "
+                               "Xero's servers take.")
+        try:
+            response = self.request(method, path, params=params, json=json, headers=headers,
+                                    budgeted=True)
+        except NotFound as exc:
+            if method.upper() == "GET" and params and "/" not in resource.strip("/"):
+                raise QueryTooLong(f"Xero's servers refused the search as too long (HTTP 404 for "
+                                   f"a URL of {length} characters).", status=exc.status,
+                                   body=exc.body) from None
+            raise
         return response.json() if response.content else {}
+
+    def room(self, resource: str, name: str, params: dict | None = None) -> int:
+        """Characters left, encoded, for the value of query parameter ``name`` in a GET of
+        ``resource`` (with ``params`` besides) before its URL reaches MAX_URL_LENGTH."""
+        url = httpx.URL(api_url(f"{ACCOUNTING}/{resource.lstrip('/')}"),
+                        params={**(params or {}), name: ""})
+        return MAX_URL_LENGTH - len(str(url))
 
     def organisation(self) -> dict:
         """Organisations[0] of GET /Organisation (Name, ShortCode, OrganisationID ...)."""

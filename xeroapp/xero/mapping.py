@@ -7,7 +7,17 @@ Every client and supplier we send carries ``ContactNumber`` = ``XA-C-<id>`` (cli
 reused and are unique across workspaces, so the number names one of our records for good:
 a push whose response was lost, or a workspace reconnected after its links were cleared, finds
 its contact again by number instead of creating a second one. Xero shows it as "Contact
-code"; it fits Xero's 50-character limit with room to spare.
+code"; it fits Xero's 50-character limit with room to spare. A contact the business keyed
+into Xero before connecting us keeps its own code if it has one (we take an empty one): the
+link holds its ContactID, and losing the link finds it again by name.
+
+Contact fields
+--------------
+A new contact gets every field we hold. Linking to an existing contact (found by name)
+sends only the fields we hold: Xero keeps a field left out, so its email, phones, address,
+AccountNumber and TaxNumber survive where ours are empty. After that, an update sends the
+fields changed here since the last push ("" for one cleared here), comparing with what the
+link remembers of that push (XeroLink.pushed_fields).
 
 Invoices
 --------
@@ -28,6 +38,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import httpx
 
 CONTACT_NUMBER_PREFIX = {"client": "XA-C-", "supplier": "XA-S-"}
 
@@ -50,33 +62,71 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-def contact(record: Any, number: str) -> dict[str, Any]:
-    """A Client or Supplier (anything with ContactDetails) as a Xero Contact.
+# Our contact fields, flat: the top-level Contact keys, then the postal (POBOX) address's
+# keys and the DEFAULT phone. What was last sent of them is kept on the link
+# (XeroLink.pushed_fields) so that an update sends only what changed here.
+CONTACT_FIELDS = {
+    "Name": "name", "EmailAddress": "email", "FirstName": "first_name",
+    "LastName": "last_name", "AccountNumber": "account_number", "TaxNumber": "tax_number",
+    "Address.AddressLine1": "address_line1", "Address.AddressLine2": "address_line2",
+    "Address.City": "city", "Address.Region": "region", "Address.PostalCode": "postal_code",
+    "Address.Country": "country", "Phone.PhoneNumber": "phone",
+}
 
-    Empty fields are sent as "" rather than left out, so clearing a field here clears it in
-    Xero on the next Update (Xero ignores absent keys). Notes stay local: Xero's Contact has
-    no notes field in the API.
-    """
-    address = {
-        "AddressType": "POBOX",  # Xero's postal address
-        "AddressLine1": _text(record.address_line1) or "",
-        "AddressLine2": _text(record.address_line2) or "",
-        "City": _text(record.city) or "",
-        "Region": _text(record.region) or "",
-        "PostalCode": _text(record.postal_code) or "",
-        "Country": _text(record.country) or "",
-    }
-    return {
-        "Name": record.name.strip(),
-        "ContactNumber": number,
-        "EmailAddress": _text(record.email) or "",
-        "FirstName": _text(record.first_name) or "",
-        "LastName": _text(record.last_name) or "",
-        "AccountNumber": _text(record.account_number) or "",
-        "TaxNumber": _text(record.tax_number) or "",
-        "Addresses": [address],
-        "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": _text(record.phone) or ""}],
-    }
+
+def contact_fields(record: Any) -> dict[str, str]:
+    """A Client or Supplier (anything with ContactDetails) as flat Contact fields, "" for
+    the empty ones."""
+    return {key: _text(getattr(record, attr)) or "" for key, attr in CONTACT_FIELDS.items()}
+
+
+def contact_body(fields: dict[str, str], number: str | None = None) -> dict[str, Any]:
+    """Xero's Contact JSON carrying exactly ``fields`` (flat keys, "" clears a field in
+    Xero) and, when given, ``number`` as ContactNumber. Xero keeps every field left out, and
+    an address or phone sent merges into the one of its type (POBOX, DEFAULT)."""
+    body: dict[str, Any] = {}
+    address: dict[str, str] = {}
+    for key, value in fields.items():
+        if key.startswith("Address."):
+            address[key.removeprefix("Address.")] = value
+        elif key == "Phone.PhoneNumber":
+            body["Phones"] = [{"PhoneType": "DEFAULT", "PhoneNumber": value}]
+        else:
+            body[key] = value
+    if address:
+        body["Addresses"] = [{"AddressType": "POBOX", **address}]  # Xero's postal address
+    if number is not None:
+        body["ContactNumber"] = number
+    return body
+
+
+def contact(record: Any, number: str) -> dict[str, Any]:
+    """A new Contact: every field we hold, with our ContactNumber. Notes stay local: Xero's
+    Contact has no notes field in the API."""
+    return contact_body(held(contact_fields(record)), number)
+
+
+def held(fields: dict[str, str]) -> dict[str, str]:
+    """The fields that have a value."""
+    return {key: value for key, value in fields.items() if value}
+
+
+def contact_changes(fields: dict[str, str], last: dict[str, str] | None) -> dict[str, str]:
+    """What an update of a linked contact sends: the fields that differ from ``last`` (our
+    fields as they were at the last push: a field cleared here since goes as "" and clears
+    it in Xero; one never set here stays out, and so does one unchanged here, so an edit
+    made in Xero meanwhile is kept). Without ``last`` (a link from before we kept it, or a
+    contact found by our number) only the fields we hold: nothing of Xero's is cleared."""
+    if last is None:
+        return held(fields)
+    return {key: value for key, value in fields.items() if value != last.get(key, "")}
+
+
+def adoption_changes(fields: dict[str, str]) -> dict[str, str]:
+    """What linking to a contact the business keyed into Xero sends: the fields we hold,
+    but not the name (it was found by it; Xero's spelling is kept). Everything else of
+    theirs (the email Xero sends invoices to, phones, AccountNumber ...) stays as it is."""
+    return {key: value for key, value in held(fields).items() if key != "Name"}
 
 
 @dataclass(frozen=True)
@@ -129,29 +179,108 @@ def invoice(record: Any, contact_id: str, defaults: LineDefaults, *, create: boo
     return body
 
 
+# -- lookups: ``where`` filters and other query parameters ---------------------------------
+
+def quotable(value: str) -> bool:
+    """Whether ``value`` can be written as a ``where`` string literal that Xero reads back
+    exactly. Not with a double quote: Xero refuses ``Name=="Joe \\"Plumber\\" Ltd"`` with a
+    QueryParseException ("Syntax error"; Xero-Java issue 347), and no other escape is known
+    to work. Not with a backslash either, which Xero's parser may or may not take as an
+    escape. Such values are found another way (``searchTerm``, ``.Contains`` of a part of
+    them) and compared exactly here."""
+    return '"' not in value and "\\" not in value
+
+
 def where_string(value: str) -> str:
-    """``value`` as a double-quoted string literal inside a Xero ``where`` expression.
+    """``value`` as a double-quoted string literal inside a Xero ``where`` expression, for a
+    ``quotable`` value only. ``&``, ``+`` and ``'`` need nothing here: our HTTP client
+    encodes the whole parameter (``+`` would otherwise arrive as a space and ``&`` would cut
+    the query short)."""
+    if not quotable(value):
+        raise ValueError(f"{value!r} cannot be written in a where filter")
+    return f'"{value}"'
 
-    Backslashes and double quotes are escaped with a backslash (Dynamic LINQ's rules). ``&``,
-    ``+`` and ``'`` need nothing here: they are only dangerous when a URL is built by hand,
-    and our HTTP client encodes the whole parameter (``+`` would otherwise arrive as a space
-    and ``&`` would cut the query short: the ``O'Brien & Sons`` bug of peers).
-    """
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+def searchable_part(value: str) -> str:
+    """The longest stretch of ``value`` without double quotes or backslashes: what a
+    ``searchTerm`` or a ``.Contains()`` looks for when the whole value cannot be written
+    (``Joe "Plumber" Ltd`` -> ``Plumber``); "" when there is none."""
+    parts = (part.strip() for part in value.replace("\\", '"').split('"'))
+    return max(parts, key=len, default="")
 
 
-def contact_lookup(number: str, name: str) -> str:
-    """One ``where`` finding the contact that carries our number or has the same name."""
-    return f"ContactNumber=={where_string(number)} OR Name=={where_string(name.strip())}"
+def query_length(value: str) -> int:
+    """Characters ``value`` takes in a URL as a query parameter's value, percent-encoded as
+    our HTTP client (httpx) sends it. Encoding is character by character, so the length of
+    a joined string is the sum of its parts'."""
+    return len(str(httpx.QueryParams({"v": value}))) - len("v=")
+
+
+def fit(value: str, room: int) -> str:
+    """``value`` cut short enough to take at most ``room`` characters encoded."""
+    while value and query_length(value) > room:
+        value = value[:-1]
+    return value
+
+
+def where_any(terms: list[str], room: int) -> list[list[str]]:
+    """``terms`` (each a whole ``where`` expression, once each, in order) grouped so that
+    each group joined by `` OR `` takes at most ``room`` characters once URL-encoded: as few
+    groups as that allows (one for any ordinary list). Callers find a value whose term alone
+    is too long another way; were one left in, it would stand alone and be refused before
+    it is sent (client.QueryTooLong)."""
+    return _packed(list(dict.fromkeys(terms)), room, " OR ")
+
+
+def joined(group: list[str]) -> str:
+    return " OR ".join(group)
+
+
+def id_lists(ids: list[str], room: int) -> list[str]:
+    """``ids`` as comma-separated lists (``IDs=a,b,c``), each at most ``room`` characters
+    encoded: Xero's servers refuse a longer query with a 404 (53 GUIDs already fail)."""
+    return [",".join(group) for group in _packed(list(dict.fromkeys(ids)), room, ",")]
+
+
+def _packed(values: list[str], room: int, separator: str) -> list[list[str]]:
+    """``values`` in order, in groups whose encoded length joined by ``separator`` is at
+    most ``room`` (a value longer than that alone is a group of its own)."""
+    gap = query_length(separator)
+    groups: list[list[str]] = []
+    used = 0
+    for value in values:
+        size = query_length(value)
+        if groups and used + gap + size <= room:
+            groups[-1].append(value)
+            used += gap + size
+        else:
+            groups.append([value])
+            used = size
+    return groups
+
+
+def name_term(name: str) -> str | None:
+    """``Name=="<name>"``, or None when the name cannot be written in a where."""
+    name = name.strip()
+    return f"Name=={where_string(name)}" if quotable(name) else None
+
+
+def number_term(number: str) -> str:
+    return f"ContactNumber=={where_string(number)}"
+
+
+def search_term(name: str, room: int) -> str:
+    """A Contacts ``searchTerm`` that finds the contact named ``name`` among a few others
+    (Xero's searchTerm is a case-insensitive text search over Name, FirstName, LastName,
+    ContactNumber and EmailAddress): the longest part of it without quotes, cut to fit."""
+    name = name.strip()
+    return fit(searchable_part(name) or name, room)
 
 
 # -- Items and purchase orders (issue 5) ---------------------------------------------------
 
 ITEM_CODE_MAX = 30  # Xero's Item.Code limit; our SKUs may be longer
 ITEM_NAME_MAX = 50  # Xero's Item.Name limit
-# Xero's servers have refused very long query strings (IIS 404.15, xero-facts §4): an OR-list
-# of codes is split so that no single ``where`` grows past this many characters.
-WHERE_MAX_LENGTH = 1800
 
 
 def item_code(product: Any) -> str:
@@ -159,31 +288,24 @@ def item_code(product: Any) -> str:
     return (_text(product.xero_code) or product.sku.strip())
 
 
-def item_lookups(codes: list[str], max_length: int = WHERE_MAX_LENGTH) -> list[str]:
-    """``where`` expressions finding every Item whose Code is in ``codes``."""
-    return where_any("Code", codes, max_length)
+def code_term(code: str) -> str | None:
+    """A ``where`` term finding the Item with ``code``: ``Code=="<code>"``, else (a code
+    with a double quote or backslash, as in ``PIPE-1/2"``) ``Code.Contains("PIPE-1/2")``
+    for the caller to compare exactly; None when no part of the code can be written."""
+    if quotable(code):
+        return f"Code=={where_string(code)}"
+    part = searchable_part(code)
+    return f"Code.Contains({where_string(part)})" if part else None
 
 
-def contact_name_lookups(names: list[str], max_length: int = WHERE_MAX_LENGTH) -> list[str]:
-    """``where`` expressions finding every contact whose Name is in ``names``."""
-    return where_any("Name", [name.strip() for name in names], max_length)
-
-
-def where_any(field: str, values: list[str], max_length: int = WHERE_MAX_LENGTH) -> list[str]:
-    """``where`` expressions matching ``field`` against each of ``values``: as few as the
-    length limit allows (one for any ordinary order), each ``F=="A" OR F=="B" ...``."""
-    chunks: list[str] = []
-    current = ""
-    for value in dict.fromkeys(values):  # once each, in order
-        term = f"{field}=={where_string(value)}"
-        candidate = f"{current} OR {term}" if current else term
-        if current and len(candidate) > max_length:
-            chunks.append(current)
-            candidate = term
-        current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
+def item_lookups(codes: list[str], room: int) -> list[str]:
+    """``where`` filters finding every Item whose Code is in ``codes``, each at most
+    ``room`` characters encoded. ``[""]`` (no filter: every item, Items has no paging) when
+    one of the codes cannot be looked for by any part of it."""
+    terms = [code_term(code) for code in codes]
+    if None in terms:
+        return [""]
+    return [joined(group) for group in where_any(terms, room)]  # type: ignore[arg-type]
 
 
 def item(product: Any, code: str, name: str, *, purchase_price: Decimal | None,

@@ -42,6 +42,8 @@ def list_contacts() -> Response:
     if not listing.flag("includeArchived"):
         docs = [d for d in docs if d.get("ContactStatus") != "ARCHIVED"]
     docs = listing.keep_matching(docs, "ContactID", listing.uuid_values("IDs"))
+    # searchTerm: "a case-insensitive text search across the Name, FirstName, LastName,
+    # ContactNumber and EmailAddress fields" (spec: GET /Contacts, parameter searchTerm).
     term = (listing.arg("searchTerm") or "").strip().casefold()
     if term:
         docs = [d for d in docs if any(term in str(d.get(f) or "").casefold() for f in
@@ -163,7 +165,12 @@ def check(repo: Repository, element: dict[str, Any], existing: dict[str, Any] | 
 
 
 def build(element: dict[str, Any], existing: dict[str, Any] | None, now: float) -> dict[str, Any]:
-    """The stored/returned contact: the existing one with the supplied fields applied."""
+    """The stored/returned contact: the existing one with the supplied fields applied.
+
+    As at Xero, an update changes only what it carries: a field left out (or null) keeps its
+    value, and one sent as "" is cleared; an address or phone merges into the stored one of
+    its type, so clearing a phone means sending its PhoneType with an empty PhoneNumber
+    (calcinai/xero-php issue 736, tried in Xero's API previewer)."""
     doc = dict(existing) if existing else new_contact()
     for key, value in element.items():
         if value is None or key == "ContactID":

@@ -14,9 +14,18 @@ messages ("Expression expected", "No property or field 'Foo' exists in type Cont
     primary := "string" | 'c' | number | true | false | null | Guid("...")
              | DateTime(y, m, d[, h, m, s]) | DateTime.Parse("...") | Field | "(" expr ")"
 
-Strings escape a quote as ``\\"`` or ``""``. Field names are case-insensitive and resolved
-against the spec schema (``Contact.ContactID`` walks into the Contact schema). String
-comparisons ignore case, as Xero's do (they run on SQL Server's case-insensitive collation).
+String literals are read as Dynamic LINQ reads them: a quote inside is written twice
+(``""``), and a backslash is an ordinary character, so ``"Joe \\"Plumber\\" Ltd"`` ends at
+the second quote and the rest is a "Syntax error" (Xero answers exactly that: Xero-Java issue
+347, "Not able to find contact if name contains double quotes", where every escaping tried
+got ``{"ErrorNumber":16,"Type":"QueryParseException","Message":"Syntax error"}``). Whether
+Xero accepts the doubled quote is not confirmed, so clients should not rely on it. Like
+Dynamic LINQ, the text is read token by token as the parser goes, so the first error met
+is the one reported.
+
+Field names are case-insensitive and resolved against the spec schema (``Contact.ContactID``
+walks into the Contact schema). String comparisons ignore case, as Xero's do (they run on
+SQL Server's case-insensitive collation).
 """
 from __future__ import annotations
 
@@ -40,7 +49,7 @@ class QueryParseError(Exception):
 # -- tokens ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Token:
-    kind: str      # str, char, num, name, op, (, ), ., ",", end
+    kind: str      # str, num, name, op, (, ), ., ",", end, or bad (a lexical error)
     text: str
     value: Any = None
 
@@ -49,6 +58,8 @@ _OPERATORS = ("==", "!=", "<>", "<=", ">=", "&&", "||", "=", "<", ">", "!")
 
 
 def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text``. A lexical error becomes a ``bad`` token (its message in
+    ``value``) that ends the list: it is raised only if the parser gets that far."""
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -57,8 +68,10 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         elif ch in "\"'":
             value, i = _read_string(text, i)
+            if value is None:
+                return [*tokens, Token("bad", text[i:], "Unterminated string literal")]
             if ch == "'" and len(value) != 1:
-                raise QueryParseError("Character literal must contain exactly one character")
+                return [*tokens, Token("bad", ch, "Character literal must contain exactly one character")]
             tokens.append(Token("str", value, value))
         elif ch.isdigit() or (ch == "-" and i + 1 < n and text[i + 1].isdigit()):
             j = i + 1
@@ -68,7 +81,7 @@ def tokenize(text: str) -> list[Token]:
             try:
                 number = float(literal) if "." in literal else int(literal)
             except ValueError:
-                raise QueryParseError(f"Invalid real literal '{literal}'") from None
+                return [*tokens, Token("bad", literal, f"Invalid real literal '{literal}'")]
             tokens.append(Token("num", literal, number))
             i = j
         elif ch.isalpha() or ch == "_":
@@ -81,27 +94,24 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(ch, ch))
             i += 1
         else:
-            for op in _OPERATORS:
-                if text.startswith(op, i):
-                    tokens.append(Token("op", op))
-                    i += len(op)
-                    break
-            else:
-                raise QueryParseError(f"Syntax error '{ch}'")
+            op = next((op for op in _OPERATORS if text.startswith(op, i)), None)
+            if op is None:
+                return [*tokens, Token("bad", ch, f"Syntax error '{ch}'")]
+            tokens.append(Token("op", op))
+            i += len(op)
     tokens.append(Token("end", ""))
     return tokens
 
 
-def _read_string(text: str, start: int) -> tuple[str, int]:
+def _read_string(text: str, start: int) -> tuple[str | None, int]:
+    """The literal starting at ``start`` and the index after it; (None, start) when it is
+    not closed. A doubled quote stands for one; a backslash is just a character."""
     quote = text[start]
     out: list[str] = []
     i = start + 1
     while i < len(text):
         ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in (quote, "\\"):
-            out.append(text[i + 1])
-            i += 2
-        elif ch == quote and i + 1 < len(text) and text[i + 1] == quote:
+        if ch == quote and i + 1 < len(text) and text[i + 1] == quote:
             out.append(quote)
             i += 2
         elif ch == quote:
@@ -109,7 +119,7 @@ def _read_string(text: str, start: int) -> tuple[str, int]:
         else:
             out.append(ch)
             i += 1
-    raise QueryParseError("Unterminated string literal")
+    return None, start
 
 
 # -- typed syntax tree ----------------------------------------------------------------------
@@ -135,10 +145,13 @@ class Parser:
     # helpers
     @property
     def tok(self) -> Token:
-        return self.tokens[self.pos]
+        token = self.tokens[self.pos]
+        if token.kind == "bad":  # the parser has reached a lexical error: now it counts
+            raise QueryParseError(token.value)
+        return token
 
     def advance(self) -> Token:
-        token = self.tokens[self.pos]
+        token = self.tok
         self.pos += 1
         return token
 
