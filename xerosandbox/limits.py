@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 MINUTE = 60.0
 DAY = 86_400.0
 
-# X-Rate-Limit-Problem values. Xero was seen sending "minute" and "day"; the other two are
-# the names its docs give the limits (facts §14.4: unconfirmed).
+# X-Rate-Limit-Problem values. Xero was seen sending "minute" and "day" (xero-node issue 634,
+# xero-python issue 74). The other two are UNCONFIRMED: no public report shows the value Xero
+# sends for the app-wide or the concurrent limit, so these are the names Xero's limits page
+# gives them. A client should treat any 429 alike and not depend on these two words.
 MINUTE_PROBLEM = "minute"
 DAY_PROBLEM = "day"
 APP_MINUTE_PROBLEM = "appminute"
@@ -33,6 +35,7 @@ CONCURRENT_PROBLEM = "concurrent"
 
 @dataclass(frozen=True)
 class Limits:
+    """Xero's numbers; tests shrink them through ``POST /_sandbox/limits`` (traffic.py)."""
     concurrent: int = 5
     per_minute: int = 60
     app_per_minute: int = 10_000
@@ -130,11 +133,15 @@ class Limiter:
                                  self._view(self._day, tenant_id, DAY, now),
                                  self._view(self._app, client_id, MINUTE, now), day_limit)
 
-    def count_app_call(self, client_id: str, now: float) -> int:
-        """A call outside any organisation (``GET /connections``): it counts against the
-        app-wide minute only. Returns the app's remaining calls this minute."""
+    def admit_app_call(self, client_id: str, now: float) -> int | Rejection:
+        """A call outside any organisation (``/connections``): it counts against the
+        app-wide minute only, and is refused (429 "appminute") when that minute is spent.
+        Returns the app's remaining calls this minute, or the Rejection."""
         with self._lock:
             app = self._current(self._app, client_id, MINUTE, now)
+            if app.count >= self.limits.app_per_minute:
+                return Rejection(APP_MINUTE_PROBLEM, app.ends() - now,
+                                 {"X-AppMinLimit-Remaining": "0"})
             app.count += 1
             return max(0, self.limits.app_per_minute - app.count)
 

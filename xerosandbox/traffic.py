@@ -10,11 +10,13 @@
 6. the view; after it: store the keyed response, add X-*-Limit-Remaining, drop if lost.
 teardown: the concurrency slot and an unfinished key are released whatever happened.
 
-Control routes (``/_sandbox/``): ``GET|POST|DELETE /faults`` and ``POST /orgs/<tenant_id>``
-``{"offline": bool, "day_limit": int}``.
+Control routes (``/_sandbox/``): ``GET|POST|DELETE /faults``, ``POST /orgs/<tenant_id>``
+``{"offline": bool, "day_limit": int}`` and ``GET|POST|DELETE /limits``
+``{"concurrent": int, "per_minute": int, "app_per_minute": int}``.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from . import control, faults, idempotency, orgs
 from .errors import json_response, plain, problem
 from .faults import Faults, FaultConfigError
 from .idempotency import Claim, IdempotencyKeys
-from .limits import CONCURRENT_PROBLEM, MINUTE_PROBLEM, Admission, Limiter, Rejection
+from .limits import CONCURRENT_PROBLEM, MINUTE_PROBLEM, Admission, Limiter, Limits, Rejection
 from .state import Sandbox, sandbox
 
 SCHEMA = idempotency.SCHEMA
@@ -205,12 +207,21 @@ def retry_after_seconds(sb: Sandbox, sandbox_seconds: float) -> int:
     return max(1, math.ceil(real - 1e-6))
 
 
-def app_minute_remaining(client_id: str) -> int:
-    """For identity's ``GET /connections`` (no organisation): counts the call against the
-    app-wide minute and returns what X-AppMinLimit-Remaining, the one limit header Xero
-    sends there, should say."""
+def admit_app_call(client_id: str) -> Response | dict[str, str]:
+    """For identity's ``/connections`` (no organisation): count the call against the
+    app-wide minute. Answers the headers to add (X-AppMinLimit-Remaining, the one limit
+    header Xero sends there), or the 429 to answer instead when the app's minute is spent
+    (Xero's 10,000 calls a minute per app count every call, /connections included)."""
     sb = sandbox()
-    return state(sb).limiter.count_app_call(client_id, sb.clock.now())
+    decision = state(sb).limiter.admit_app_call(client_id, sb.clock.now())
+    if not isinstance(decision, Rejection):
+        return {"X-AppMinLimit-Remaining": str(decision)}
+    sb.stats.incr("rate_limited")
+    sb.stats.incr(f"rate_limited.{decision.problem}")
+    return problem(429, "Too Many Requests",
+                   f"You have exceeded the {_LIMIT_NAMES[decision.problem]} rate limit.",
+                   headers={"Retry-After": str(retry_after_seconds(sb, decision.retry_after)),
+                            "X-Rate-Limit-Problem": decision.problem, **decision.headers})
 
 
 # -- control API ------------------------------------------------------------------------------
@@ -229,7 +240,26 @@ def _register_control_routes() -> None:
         return
     control.bp.add_url_rule("/faults", "faults", _faults_route, methods=["GET", "POST", "DELETE"])
     control.bp.add_url_rule("/orgs/<tenant_id>", "org_traffic", _org_route, methods=["POST"])
+    control.bp.add_url_rule("/limits", "limits", _limits_route, methods=["GET", "POST", "DELETE"])
     _routes_registered = True
+
+
+def _limits_route() -> Response:
+    """GET: the limits in force. POST: change some of ``concurrent``, ``per_minute`` and
+    ``app_per_minute`` (whole numbers >= 1), e.g. a small app-wide minute that a test can
+    spend. DELETE: back to Xero's. Windows already open keep their counts."""
+    traffic = state(sandbox())
+    if request.method == "POST":
+        body = request.get_json(silent=True)
+        fields = set(Limits.__dataclass_fields__)
+        if not isinstance(body, dict) or not body or set(body) - fields:
+            return json_response({"error": f"send one or more of {sorted(fields)}"}, 400)
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in body.values()):
+            return json_response({"error": "each limit is a whole number >= 1"}, 400)
+        traffic.limiter.limits = dataclasses.replace(traffic.limiter.limits, **body)
+    elif request.method == "DELETE":
+        traffic.limiter.limits = Limits()
+    return json_response(dataclasses.asdict(traffic.limiter.limits))
 
 
 def _faults_route() -> Response:

@@ -190,7 +190,7 @@ class Person:
         """Settings (top bar) > the Xero integration's link, as a person would find it."""
         self.page.get_by_role("link", name="Settings", exact=True).click()
         self.page.wait_for_url("**/settings/")
-        self.page.get_by_role("link", name=re.compile("Connect to Xero|Manage the Xero connection")).click()
+        self.page.get_by_role("link", name=re.compile("Xero integration settings|Manage the Xero connection")).click()
         self.page.wait_for_url("**/settings/integrations/")
 
     def connect(self) -> None:

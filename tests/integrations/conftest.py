@@ -54,3 +54,9 @@ class Connector:
 @pytest.fixture
 def connector(client, live_sandbox, live_app, user) -> Connector:
     return Connector(client, live_sandbox.url)
+
+
+@pytest.fixture
+def make_connector(live_sandbox, live_app):
+    """``make_connector(client)``: the same for another browser (another workspace)."""
+    return lambda client: Connector(client, live_sandbox.url)

@@ -1,14 +1,18 @@
 """Connect and disconnect through the web routes, against a real sandbox server."""
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
 import requests
 import sqlalchemy as sa
 
-from xero_support import (DEMO_ORG, DEMO_TENANT_ID, SECOND_ORG, SECOND_TENANT_ID, local_path,
-                          mint, point_app_at, refresh_at_sandbox, totals)
+from xero_support import (DEMO_ORG, DEMO_TENANT_ID, SECOND_ORG, SECOND_TENANT_ID, consent,
+                          local_path, mint, point_app_at, refresh_at_sandbox, sandbox_connections,
+                          totals)
 from xeroapp.extensions import db
 from xeroapp.models.xero import XeroConnection, XeroLink
 
@@ -25,14 +29,6 @@ def plaintext_tokens(app) -> tuple[str, str]:
     with app.app_context():
         connection = db.session.scalar(sa.select(XeroConnection))
         return connection.access_token, connection.refresh_token
-
-
-def sandbox_connections(url: str) -> list[dict]:
-    """What the sandbox holds for the demo user and our app (through a fresh grant that adds
-    no organisation)."""
-    token = requests.post(f"{url}/_sandbox/tokens", json={"tenants": []}, timeout=10).json()
-    return requests.get(f"{url}/connections", timeout=10,
-                        headers={"Authorization": f"Bearer {token['access_token']}"}).json()
 
 
 def test_not_connected_page_offers_connect(client, user, live_app):
@@ -206,3 +202,48 @@ def test_each_attempt_uses_pkce_and_a_fresh_state(connector, live_app):
         assert params["redirect_uri"] == ["http://localhost/settings/integrations/callback"]
     assert first["state"] != second["state"]
     assert first["code_challenge"] != second["code_challenge"]
+
+
+CONNECT_FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>\s*'
+                          r'<input type="hidden" name="csrf_token" value="([^"]+)">\s*'
+                          r'<button type="submit"[^>]*>Connect to Xero</button>')
+
+
+def press_connect_on(client, page_path: str):
+    """Press the page's "Connect to Xero" exactly as the browser would: POST its form with
+    the token the form itself carries (no help from the test client)."""
+    page = client.get(page_path).get_data(as_text=True)
+    form = CONNECT_FORM.search(page)
+    assert form is not None, f"no Connect to Xero button on {page_path}"
+    action, token = form.groups()
+    return client.post(html.unescape(action), data={"csrf_token": token}, csrf=False)
+
+
+@pytest.mark.parametrize("page_path", ["/settings/", "/"])
+def test_connect_to_xero_is_one_click_from_settings_and_the_dashboard(client, user, live_app,
+                                                                       live_sandbox, page_path):
+    answer = press_connect_on(client, page_path)
+    assert answer.status_code == 302
+    consent_page = requests.get(answer.headers["Location"], timeout=10)
+    assert consent_page.url.startswith(f"{live_sandbox.url}/identity/connect/authorize?")
+    assert consent_page.status_code == 200
+    assert "wants access to your Xero" in consent_page.text
+    # and Allow on that page comes back connected
+    callback = consent(answer.headers["Location"])
+    assert client.get(local_path(callback)).status_code == 302
+    assert the_connection(live_app).tenant_id == DEMO_TENANT_ID
+
+
+def test_the_connect_button_is_refused_without_its_csrf_token(client, user, live_app):
+    refused = client.post("/settings/integrations/connect", csrf=False)
+    assert refused.status_code == 400
+    assert "Location" not in refused.headers
+
+
+def test_settings_offers_reconnect_in_one_click_once_the_grant_is_lost(client, connector, live_app):
+    connector.connect()
+    with live_app.app_context():
+        db.session.scalar(sa.select(XeroConnection)).needs_reconnect = True
+        db.session.commit()
+    page = client.get("/settings/").get_data(as_text=True)
+    assert "Reconnect to Xero</button>" in page and "Manage the Xero connection" in page

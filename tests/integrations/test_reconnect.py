@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import requests
 import sqlalchemy as sa
 
-from xero_support import (DEMO_ORG, DEMO_TENANT_ID, SECOND_ORG, SECOND_TENANT_ID,
-                          expire_access_token)
+from xero_support import (DEMO_ORG, DEMO_TENANT_ID, SECOND_ORG, SECOND_TENANT_ID, control,
+                          expire_access_token, mint, sandbox_connections)
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.workspace import Workspace
@@ -84,6 +85,88 @@ def test_invalid_grant_shows_the_banner_and_reconnecting_resumes_queued_work(
     with live_app.app_context():
         rq_job = get_queue().fetch_job(rq_job_id(job_id))
         assert rq_job is not None and rq_job.func_name == PUSH_FUNCTION
+
+
+def let_the_grant_lapse(app, sandbox_url: str) -> None:
+    """Unused for 61 days, the refresh token expires at Xero; unlike a revocation, the
+    organisation stays connected there, so reconnecting is a re-consent to it."""
+    control(sandbox_url, "clock", {"advance": 61 * 86_400})
+    with app.app_context():
+        row = db.session.scalar(sa.select(XeroConnection))
+        row_id, workspace_id = row.id, row.workspace_id
+    expire_access_token(app, row_id)
+    with app.app_context():
+        try:
+            XeroClient.for_workspace(workspace_id).organisation()
+        except ReconnectRequired:
+            return
+    raise AssertionError("the lapsed grant went unnoticed")
+
+
+def keep_auth_event_on_reconsent(sandbox_url: str, keep: bool) -> None:
+    assert control(sandbox_url, "identity", {"keep_auth_event_on_reconsent": keep}) == {
+        "keep_auth_event_on_reconsent": keep}
+
+
+def listed(sandbox_url: str) -> dict[str, dict]:
+    return {c["tenantId"]: c for c in sandbox_connections(sandbox_url)}
+
+
+@pytest.mark.parametrize("keep", [False, True], ids=["xero-moves-the-event-id",
+                                                      "xero-keeps-the-event-id"])
+def test_reconnect_after_a_lapsed_grant_works_however_xero_reports_the_consent(
+        client, connector, live_app, live_sandbox, keep):
+    connector.connect()
+    before = listed(live_sandbox.url)[DEMO_TENANT_ID]
+    keep_auth_event_on_reconsent(live_sandbox.url, keep)
+    let_the_grant_lapse(live_app, live_sandbox.url)
+    job_id = queue_push(live_app)
+
+    answer = connector.connect()  # Demo Company ticked again
+
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/settings/integrations/")
+    after = listed(live_sandbox.url)[DEMO_TENANT_ID]
+    assert (after["authEventId"] == before["authEventId"]) is keep  # the switch was in force
+    assert after["updatedDateUtc"] > before["updatedDateUtc"]
+    row = connection(live_app)
+    assert (row.tenant_id, row.connection_id, row.needs_reconnect) == (DEMO_TENANT_ID, before["id"], False)
+    assert push_job(live_app, job_id).status == "queued"
+    with live_app.app_context():
+        assert XeroClient.for_workspace(row.workspace_id).organisation()["Name"] == DEMO_ORG
+
+
+def test_reconsent_to_two_organisations_offers_both_when_xero_keeps_the_old_event_id(
+        client, connector, live_app, live_sandbox):
+    connector.connect([DEMO_TENANT_ID])
+    keep_auth_event_on_reconsent(live_sandbox.url, True)
+    control(live_sandbox.url, "clock", {"advance": 3600})
+
+    answer = connector.connect([DEMO_TENANT_ID, SECOND_TENANT_ID])
+
+    # Only Harbour Supplies carries the new event id; Demo Company, ticked again in the same
+    # consent, is offered too instead of a switch away from it.
+    assert answer.headers["Location"].endswith("/settings/integrations/choose")
+    picker = client.get("/settings/integrations/choose").get_data(as_text=True)
+    assert DEMO_ORG in picker and SECOND_ORG in picker
+    kept = client.post("/settings/integrations/choose", data={"tenant": DEMO_TENANT_ID},
+                       follow_redirects=True)
+    assert f"Connected to {DEMO_ORG}" in kept.get_data(as_text=True)
+    assert connection(live_app).tenant_id == DEMO_TENANT_ID
+
+
+def test_first_connect_to_an_organisation_connected_before_when_xero_keeps_the_event_id(
+        client, connector, live_app, live_sandbox):
+    # The same Xero user connected both organisations to our app a day ago (elsewhere).
+    mint(live_sandbox.url, [DEMO_TENANT_ID, SECOND_TENANT_ID])
+    keep_auth_event_on_reconsent(live_sandbox.url, True)
+    control(live_sandbox.url, "clock", {"advance": 86_400})
+
+    answer = connector.connect([SECOND_TENANT_ID])
+
+    # No connection carries the new event id, and the workspace had none of its own: the
+    # organisation connected just now (updatedDateUtc) is the one chosen.
+    assert answer.headers["Location"].endswith("/settings/integrations/")
+    assert connection(live_app).tenant_id == SECOND_TENANT_ID
 
 
 def test_switching_organisation_asks_first_and_keep_changes_nothing(client, connector, live_app):

@@ -19,6 +19,7 @@ def test_not_connected_says_so_and_links_to_settings(app, client, auth, records)
 
     assert "Xero is not connected" in text_of(panel)
     assert 'href="/settings/integrations/"' in panel
+    assert 'action="/settings/integrations/connect"' in panel  # Connect to Xero, one click
     assert ">Send</button>" not in panel and POLL not in panel
 
     answer = client.post(f"/xero/client/{client_id}/push", headers=HTMX)

@@ -1,6 +1,8 @@
 """The login and consent page: /identity/connect/authorize (GET shows, POST decides)."""
 from __future__ import annotations
 
+import base64
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -139,6 +141,45 @@ def test_reconsent_keeps_connection_id_and_bumps_updated_date(client):
     assert again["updatedDateUtc"] > first["updatedDateUtc"]
     assert again["authEventId"] != first["authEventId"]
     assert now[SECOND_TENANT_ID]["authEventId"] == again["authEventId"]  # same consent
+
+
+def _event_of(client, consent_response) -> str:
+    """The authentication_event_id of the access token the consent's code buys."""
+    code = redirect_params(consent_response)["code"]
+    token = client.post("/connect/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK,
+        "client_id": "sandbox-app", "client_secret": "sandbox-secret"}).json
+    payload = token["access_token"].split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))[
+        "authentication_event_id"]
+
+
+def test_with_the_switch_on_a_reconsent_keeps_the_old_auth_event_id(client):
+    switched = client.post("/_sandbox/identity", json={"keep_auth_event_on_reconsent": True})
+    assert switched.status_code == 200 and switched.json["keep_auth_event_on_reconsent"] is True
+    first_event = _event_of(client, consent(client))
+    first = _connections(client)[DEMO_TENANT_ID]
+    assert first["authEventId"] == first_event
+    client.post("/_sandbox/clock", json={"advance": 60})
+
+    page = client.get(authorize_path()).get_data(as_text=True)
+    new_event = _event_of(client, submit(client, page, tenants=[DEMO_TENANT_ID, SECOND_TENANT_ID]))
+
+    now = _connections(client)
+    again = now[DEMO_TENANT_ID]
+    assert again["authEventId"] == first_event != new_event  # the token's id matches nothing old
+    assert again["id"] == first["id"] and again["updatedDateUtc"] > first["updatedDateUtc"]
+    assert now[SECOND_TENANT_ID]["authEventId"] == new_event  # a new connection takes the new id
+    assert now[SECOND_TENANT_ID]["updatedDateUtc"] == again["updatedDateUtc"]  # one consent
+
+
+def test_identity_switches_refuse_bad_input_and_reset_turns_them_off(client):
+    assert client.get("/_sandbox/identity").json == {"keep_auth_event_on_reconsent": False}
+    assert client.post("/_sandbox/identity", json={"keep_auth_event_on_reconsent": "yes"}).status_code == 400
+    assert client.post("/_sandbox/identity", json={"something_else": True}).status_code == 400
+    client.post("/_sandbox/identity", json={"keep_auth_event_on_reconsent": True})
+    client.post("/_sandbox/reset")
+    assert client.get("/_sandbox/identity").json == {"keep_auth_event_on_reconsent": False}
 
 
 def test_scopes_are_additive_across_consents(client):

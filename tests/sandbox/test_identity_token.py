@@ -5,7 +5,9 @@ import base64
 
 import pytest
 
-from xerosandbox.identity.testing import CALLBACK, consent, pkce_pair, redirect_params
+from xerosandbox.identity.testing import (CALLBACK, authorize_path, consent, pkce_pair,
+                                          redirect_params, submit)
+from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID
 
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"sandbox-app:sandbox-secret").decode()}
 POST_AUTH = {"client_id": "sandbox-app", "client_secret": "sandbox-secret"}
@@ -200,6 +202,31 @@ def test_revocation_revokes_tokens_and_removes_connections(client):
     fresh = client.post("/_sandbox/tokens", json={"tenants": []}).json
     assert fresh["connections"] == []
     assert _stat(client, "revocations") == 1
+
+
+def test_revocation_ends_every_grant_and_connection_of_that_user_for_that_app(client):
+    """xero-python's revoke_token: revocation removes all the user's connections to the app.
+    Two consents by one user (one bookkeeper, two workspaces) are two grants, two refresh
+    tokens; revoking either ends both. Another app's grant of the same user is untouched."""
+    client.post("/_sandbox/apps", json={"client_id": "other", "client_secret": "pw",
+                                         "redirect_uris": ["https://other.example/cb"]})
+    theirs = client.post("/_sandbox/tokens", json={"client_id": "other"}).json
+    first = _token_set(client)  # Demo Company
+    page = client.get(authorize_path()).get_data(as_text=True)
+    second = _exchange(client, redirect_params(submit(client, page, tenants=[SECOND_TENANT_ID]))["code"]).json
+    assert second["refresh_token"] != first["refresh_token"]
+
+    client.post("/connect/revocation", headers=BASIC, data={"token": first["refresh_token"]})
+
+    assert not _api_ok(client, second["access_token"])
+    assert _refresh(client, second["refresh_token"]).json["error"] == "invalid_grant"
+    assert client.post("/_sandbox/tokens", json={"tenants": []}).json["connections"] == []
+    listed = client.get("/connections", headers={"Authorization": f"Bearer {theirs['access_token']}"})
+    assert [c["tenantId"] for c in listed.json] == [DEMO_TENANT_ID]
+    refreshed = client.post("/connect/token", data={
+        "grant_type": "refresh_token", "refresh_token": theirs["refresh_token"],
+        "client_id": "other", "client_secret": "pw"})
+    assert refreshed.status_code == 200
 
 
 def test_revocation_also_cuts_the_rotated_successor(client):

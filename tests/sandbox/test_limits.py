@@ -178,6 +178,36 @@ def test_connections_calls_count_against_the_app_minute_only(client, token):
     assert remaining(call_org(client, token)) == (4999, 59, 9997)
 
 
+def test_the_app_minute_counts_connections_calls_and_refuses_them_when_spent(client, token):
+    """Xero's 10,000 a minute per app spans every organisation and /connections too; set
+    small through the control API, as the app's own tests do."""
+    assert client.post("/_sandbox/limits", json={"app_per_minute": 3}).json["app_per_minute"] == 3
+    assert call_org(client, token).status_code == 200
+    assert call_org(client, token, SECOND_TENANT_ID).status_code == 200
+    listed = client.get("/connections", headers=auth_headers(token, None))
+    assert listed.status_code == 200 and listed.headers["X-AppMinLimit-Remaining"] == "0"
+
+    refused = client.get("/connections", headers=auth_headers(token, None))
+    assert refused.status_code == 429
+    assert refused.headers["X-Rate-Limit-Problem"] == "appminute"
+    assert refused.headers["X-AppMinLimit-Remaining"] == "0"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert call_org(client, token).status_code == 429
+    assert stats(client)["rate_limited.appminute"] == 2
+
+    control(client, "clock", {"advance": 60})
+    assert client.get("/connections", headers=auth_headers(token, None)).status_code == 200
+    assert client.delete("/_sandbox/limits").json["app_per_minute"] == 10_000
+
+
+def test_limits_control_route_refuses_bad_input(client):
+    for body in ({"app_per_minute": 0}, {"app_per_minute": "many"}, {"per_day": 5}, {},
+                 {"per_minute": True}):
+        assert client.post("/_sandbox/limits", json=body).status_code == 400, body
+    assert client.get("/_sandbox/limits").json == {"concurrent": 5, "per_minute": 60,
+                                                   "app_per_minute": 10_000}
+
+
 def test_the_minute_budget_is_exact_under_parallel_callers(fresh_sandbox):
     """5 threads (never more than 5 in flight) share 70 calls: exactly 60 are served."""
     base = fresh_sandbox

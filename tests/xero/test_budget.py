@@ -13,7 +13,8 @@ import pytest
 import redis
 
 from budget_workers import call_xero, take_slots
-from xero_support import DEMO_TENANT_ID, child_settings, control, mint, store_connection, totals
+from xero_support import (DEMO_TENANT_ID, SECOND_TENANT_ID, child_settings, control, mint,
+                          store_connection, totals)
 from xeroapp.extensions import db
 from xeroapp.models.xero import XeroConnection
 from xeroapp.xero.budget import Budget, NotBefore, OverBudget, Slot
@@ -161,6 +162,51 @@ def test_xero_saying_the_day_is_spent_holds_calls_for_a_while(connection, tenant
     assert 3000 < answer.seconds <= 3600
 
 
+# -- the app-wide minute (all organisations) ------------------------------------------------
+@pytest.fixture
+def app_id() -> str:
+    return f"test-app-{uuid.uuid4().hex[:8]}"
+
+
+def test_the_app_minute_is_counted_across_organisations(connection, app_id):
+    budget = Budget(connection, app_id=app_id, app_per_minute=4)
+    take(budget, "org-a", 2)
+    take(budget, "org-b", 1)
+    take(budget, "org-c", 1)
+
+    answer = budget.try_acquire("org-d")
+
+    assert isinstance(answer, NotBefore) and answer.reason == "app"
+    assert 55 < answer.seconds <= 61
+    assert isinstance(Budget(connection, app_id="another-app").try_acquire("org-d"), Slot)
+
+
+def test_a_call_its_organisation_refuses_does_not_spend_the_app_minute(connection, app_id):
+    budget = Budget(connection, app_id=app_id, app_per_minute=3, concurrent=1)
+    take(budget, "org-a", 1)
+    for _ in range(5):  # the organisation's one slot is taken: refused, and not counted
+        assert budget.try_acquire("org-a").reason == "concurrent"
+    take(budget, "org-b", 1)
+    take(budget, "org-c", 1)
+    assert budget.try_acquire("org-d").reason == "app"
+
+
+def test_xero_saying_the_app_minute_is_spent_holds_every_organisation(connection, app_id):
+    budget = Budget(connection, app_id=app_id)
+    take(budget, "org-a", 1)
+    # Xero's figure is lower than our count says: other processes use the same Xero app.
+    budget.heard("org-a", {"X-MinLimit-Remaining": "58", "X-DayLimit-Remaining": "4998",
+                           "X-AppMinLimit-Remaining": "1"})
+
+    take(budget, "org-b", 1)  # spends the one left
+    answer = budget.try_acquire("org-c")
+
+    assert isinstance(answer, NotBefore) and answer.reason == "app"
+    assert 0 < answer.seconds <= 60
+    budget.heard_app({"X-AppMinLimit-Remaining": "9990"})  # a new minute at Xero
+    assert isinstance(budget.try_acquire("org-c"), Slot)
+
+
 # -- threads and processes ----------------------------------------------------------------
 def check_reports(reports: list, concurrent: int, per_window: int, window: float) -> None:
     errors = [r[1] for r in reports if r[0] == "error"]
@@ -265,3 +311,53 @@ def test_with_redis_down_calls_go_ahead_uncounted(xero_app, records):
     finally:
         app.extensions.pop("xeroapp.redis").close()
         app.extensions.pop("xeroapp.xero_budget", None)
+
+
+def two_connected_workspaces(app, sandbox, records) -> list[int]:
+    """Connections of two workspaces to two organisations of the sandbox."""
+    ids = []
+    for number, tenant in enumerate((DEMO_TENANT_ID, SECOND_TENANT_ID)):
+        minted = sandbox.test_client().post("/_sandbox/tokens", json={"tenants": [tenant]}).get_json()
+        workspace = records.workspace(f"Workspace {number}", f"w{number}@example.com")
+        ids.append(store_connection(app, workspace, minted, tenant))
+    return ids
+
+
+def sandbox_totals(sandbox) -> dict:
+    return sandbox.test_client().get("/_sandbox/stats").get_json()["totals"]
+
+
+def test_organisations_together_wait_for_the_app_minute_instead_of_a_429(xero_app, records, connection):
+    """Xero's 10,000 calls a minute per app, shrunk to 5: calls of two organisations spend
+    it; once Xero says none are left, the next call of either waits (OverBudget "app")
+    without reaching Xero, and Xero never had to refuse one."""
+    app = xero_app
+    sandbox = app.config["XERO_HTTP_TRANSPORT"].app
+    sandbox.test_client().post("/_sandbox/limits", json={"app_per_minute": 5})
+    demo, second = two_connected_workspaces(app, sandbox, records)
+    with app.app_context():
+        clients = [XeroClient(demo, DEMO_TENANT_ID), XeroClient(second, SECOND_TENANT_ID)]
+        for turn in range(5):
+            clients[turn % 2].organisation()
+        for client in clients:
+            with pytest.raises(OverBudget) as raised:
+                client.accounting("GET", "Contacts")
+            assert raised.value.problem == "app" and 0 < raised.value.retry_after <= 60
+    totals_now = sandbox_totals(sandbox)
+    assert totals_now["calls"] == 5
+    assert totals_now.get("rate_limited", 0) == 0 and totals_now.get("limit_breaches", 0) == 0
+
+
+def test_the_app_figure_of_connections_calls_reaches_the_budget(xero_app, records, connection):
+    app = xero_app
+    sandbox = app.config["XERO_HTTP_TRANSPORT"].app
+    sandbox.test_client().post("/_sandbox/limits", json={"app_per_minute": 2})
+    demo, _ = two_connected_workspaces(app, sandbox, records)
+    with app.app_context():
+        client = XeroClient(demo, DEMO_TENANT_ID)
+        client.connections()
+        client.connections()  # Xero: X-AppMinLimit-Remaining 0
+        with pytest.raises(OverBudget) as raised:
+            client.organisation()
+    assert raised.value.problem == "app"
+    assert sandbox_totals(sandbox).get("calls", 0) == 0

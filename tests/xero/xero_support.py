@@ -73,6 +73,14 @@ def control(url: str, path: str, body: dict | None = None) -> Any:
     return response.json()
 
 
+def sandbox_connections(url: str) -> list[dict]:
+    """What the sandbox holds for the demo user and our app (through a fresh grant that adds
+    no organisation)."""
+    token = requests.post(f"{url}/_sandbox/tokens", json={"tenants": []}, timeout=10).json()
+    return requests.get(f"{url}/connections", timeout=10,
+                        headers={"Authorization": f"Bearer {token['access_token']}"}).json()
+
+
 def totals(url: str) -> dict[str, int]:
     return requests.get(f"{url}/_sandbox/stats", timeout=10).json()["totals"]
 

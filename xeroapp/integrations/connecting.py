@@ -14,8 +14,10 @@ from xeroapp.models.xero import XeroConnection
 from xeroapp.sync import outbox
 from xeroapp.xero import oauth, tokens
 from xeroapp.xero.client import XeroClient
+from xeroapp.integrations import release
+from xeroapp.integrations.granted import Granted, of_this_consent
 from xeroapp.integrations.pending import PendingAuthorisation
-from xeroapp.xero.errors import NotConnected, NotFound, ReconnectRequired, XeroError
+from xeroapp.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +30,17 @@ def connection_of(workspace_id: int) -> XeroConnection | None:
     return db.session.scalar(db.select(XeroConnection).filter_by(workspace_id=workspace_id))
 
 
-def granted_connections(token: dict) -> list[dict]:
-    """The organisations granted in THIS authorisation.
-
-    ``/connections`` lists every organisation this Xero user ever connected to our app, in no
-    promised order; taking the first is how peers wrote to the wrong organisation (pain point
-    7). Xero stamps the connections of one consent with the authentication event id that is
-    also in the new access token, so we keep only those.
-    """
-    event = tokens.unverified_claims(token.get("access_token")).get("authentication_event_id")
-    if not event:
-        raise ConnectFailed("Xero did not say which organisations you just chose. Please try again.")
+def granted_connections(token: dict, workspace_id: int) -> Granted:
+    """The organisations granted in THIS authorisation (granted.py says how they are told
+    apart from the ones this Xero user connected before)."""
+    claims = tokens.unverified_claims(token.get("access_token"))
     listed = XeroClient.with_token(token["access_token"]).connections()
-    granted = [c for c in listed if c.get("authEventId") == event]
-    if not granted:
+    current = connection_of(workspace_id)
+    chosen = of_this_consent(listed, claims, current.tenant_id if current else None)
+    if not chosen.connections:
         raise ConnectFailed("No organisation was chosen at Xero. Connect again and tick the "
                             "organisation this workspace should use.")
-    return granted
+    return chosen
 
 
 def is_switch(workspace_id: int, tenant_id: str) -> XeroConnection | None:
@@ -91,19 +87,21 @@ def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User) -
 
 
 def _let_go_of(old: XeroConnection, new_token: dict) -> None:
-    """Best effort: release the organisation we are switching away from.
+    """Best effort: release the organisation we are switching away from (release.py).
 
-    Same Xero user: delete just the old connection with the new token (revoking would end the
-    new grant too, since revocation ends the user's grant to our app). Another Xero user:
-    revoke that user's grant, which we are about to forget.
+    Same Xero user: delete just the old connection with the new token (revoking would end
+    the new grant too). Another Xero user: revoke that user's grant, which we are about to
+    forget, unless another workspace holds one of theirs; then delete just the connection.
     """
     new_user = tokens.unverified_claims(new_token.get("access_token")).get("xero_userid")
-    old_user = tokens.unverified_claims(old.access_token).get("xero_userid")
+    others = release.siblings(old)
     try:
-        if old_user and old_user != new_user and old.refresh_token:
+        if new_user and release.xero_user_of(old) == new_user:
+            release.delete_connection(old, others, access_token=new_token["access_token"])
+        elif old.refresh_token and release.may_revoke(old, others):
             oauth.revoke_refresh_token(old.refresh_token)
-        elif old.connection_id:
-            XeroClient.with_token(new_token["access_token"]).delete_connection(old.connection_id)
+        else:
+            release.delete_connection(old, others)
     except XeroError as exc:  # the switch itself must not fail on the old organisation
         log.info("could not release the old Xero connection %s: %s", old.connection_id, exc)
 
@@ -111,23 +109,22 @@ def _let_go_of(old: XeroConnection, new_token: dict) -> None:
 def disconnect(connection: XeroConnection) -> str:
     """Remove the connection at Xero and here; returns the organisation's name.
 
-    Order matters: DELETE /connections/{id} needs a live access token, and revocation ends
-    every token of the grant, so the DELETE goes first. Either may find Xero has already
-    forgotten us (404, invalid_grant): that is a success, not an error. Unreachable Xero
-    raises TransportError and changes nothing, so the user can simply try again.
+    Only this workspace's: the organisation's connection is deleted unless another workspace
+    uses it, and the grant is revoked only when no other workspace holds a grant of the same
+    Xero user (revocation ends all of them; release.py). Order matters: DELETE
+    /connections/{id} needs a live access token, and revocation ends every token of the
+    grant, so the DELETE goes first. Either may find Xero has already forgotten us (404,
+    invalid_grant): that is a success, not an error. Unreachable Xero raises TransportError
+    and changes nothing, so the user can simply try again.
     XeroLinks stay: reconnecting the same organisation resumes with "Update".
     """
     name = connection.tenant_name
-    if connection.connection_id and not connection.needs_reconnect:
-        try:
-            XeroClient(connection.id, connection.tenant_id).delete_connection(connection.connection_id)
-        except (NotFound, ReconnectRequired, NotConnected):
-            pass
+    others = release.siblings(connection)
+    release.delete_connection(connection, others)
     db.session.refresh(connection)  # a refresh during the DELETE rotated the refresh token
-    if connection.refresh_token:
+    if connection.refresh_token and release.may_revoke(connection, others):
         oauth.revoke_refresh_token(connection.refresh_token)
     outbox.hold_for_reconnect(db.session, connection.workspace_id)
     db.session.delete(connection)
     db.session.commit()
     return name
-

@@ -23,7 +23,7 @@ SESSION_KEY = "xero_pending"
 @dataclass
 class PendingAuthorisation:
     token: dict
-    # The connections granted in THIS authorisation (filtered by authEventId).
+    # The connections granted in THIS authorisation (granted.py), offered by the picker.
     connections: list[dict]
     user_id: int
     workspace_id: int

@@ -62,7 +62,7 @@ def callback():
         return _to_index()
     try:
         token = xero_oauth().authorize_access_token()
-        granted = connecting.granted_connections(token)
+        granted = connecting.granted_connections(token, current_user.workspace_id)
     except MismatchingStateError:
         flash("That reply from Xero does not match a connection started here, or it was already "
               "used. Nothing was stored. Start again with Connect to Xero.", "error")
@@ -84,12 +84,13 @@ def callback():
         return _to_index()
 
     authorisation = pending.PendingAuthorisation(
-        token={k: v for k, v in token.items() if k != "userinfo"}, connections=granted,
-        user_id=current_user.id, workspace_id=current_user.workspace_id)
-    if len(granted) > 1:
+        token={k: v for k, v in token.items() if k != "userinfo"},
+        connections=granted.connections, user_id=current_user.id,
+        workspace_id=current_user.workspace_id, extra={"certain": granted.certain})
+    if len(granted.connections) > 1:
         pending.save(authorisation)
         return redirect(url_for("integrations.choose"))
-    return _finish(authorisation, granted[0]["tenantId"])
+    return _finish(authorisation, granted.connections[0]["tenantId"])
 
 
 def _finish(authorisation: pending.PendingAuthorisation, tenant_id: str):
@@ -137,7 +138,8 @@ def choose():
     if form.validate_on_submit():
         return _finish(authorisation, form.tenant.data)
     current = connecting.connection_of(current_user.workspace_id)
-    return _page("integrations/choose.html", form=form, current=current)
+    return _page("integrations/choose.html", form=form, current=current,
+                 certain=authorisation.extra.get("certain", True))
 
 
 @bp.route("/integrations/confirm", methods=["GET", "POST"])

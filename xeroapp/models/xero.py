@@ -38,6 +38,10 @@ class XeroConnection(Timestamped, db.Model):
     tenant_id: so.Mapped[str] = so.mapped_column(sa.String(36), index=True)
     tenant_name: so.Mapped[str] = so.mapped_column(sa.String(255))
     connection_id: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    # The Xero user whose grant this is (the access token's xero_userid). Revoking a refresh
+    # token ends every grant of that user to our app, so a workspace's disconnect revokes
+    # only when no other workspace holds a grant of the same user.
+    xero_user_id: so.Mapped[str | None] = so.mapped_column(sa.String(36), index=True)
     # Organisation.ShortCode: deep links open the right organisation with it.
     short_code: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     access_token_encrypted: so.Mapped[str | None] = so.mapped_column(sa.Text)

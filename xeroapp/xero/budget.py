@@ -1,8 +1,10 @@
-"""Xero's per-organisation call budget, kept in Redis so every worker process shares it.
+"""Xero's call budget, kept in Redis so every worker process shares it.
 
 Xero allows each organisation 5 calls in flight, 60 per minute and a daily allowance (5,000;
-1,000 on the Starter tier), and answers 429 beyond them (xero-facts §3). Peers find out by
-being refused; we count before calling, so a bulk push runs at the ceiling without a 429.
+1,000 on the Starter tier), and the app as a whole 10,000 calls per minute across all
+organisations; it answers 429 beyond them (https://developer.xero.com/documentation/oauth2/limits).
+Peers find out by being refused; we count before calling, so a bulk push runs at the ceiling
+without a 429.
 
 One Lua script checks and takes a slot atomically (no MULTI/WATCH retry loops, no races
 between processes), on Redis's own clock so that processes on different machines agree:
@@ -18,6 +20,12 @@ between processes), on Redis's own clock so that processes on different machines
   our logs), its number becomes a ceiling that each later call spends; when it says more, our
   own count stands. (A 429 is waited out by the job that received it, for its Retry-After;
   the zero remaining it reports reaches everyone through the same headers.)
+- The app-wide minute: a sliding log of every call of the app (all organisations), and
+  Xero's X-AppMinLimit-Remaining, which every response carries (``/connections`` too), read
+  the same way. Other processes using the same Xero app (another deployment, a script) spend
+  it without our knowing; once Xero's figure runs out, every organisation's calls get
+  NotBefore ("app") instead of meeting an app-wide 429. Its keys live in a hash slot of their
+  own, so the app check is a script of its own, run before the organisation's.
 
 Acquiring answers "go" (a Slot) or "not before T" (NotBefore); the only sleeping is a short
 wait (< 1 s) for a concurrency slot, which frees in well under a second at Xero's speed.
@@ -31,6 +39,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import redis
 from redis.exceptions import RedisError
@@ -41,6 +50,7 @@ log = logging.getLogger(__name__)
 
 CONCURRENT = 5
 PER_MINUTE = 60
+APP_PER_MINUTE = 10_000
 DEFAULT_DAILY = 5000
 MINUTE = 60.0
 DAY = 86_400.0
@@ -108,10 +118,8 @@ end
 return {1, tostring(now)}
 """
 
-# KEYS: minute log, day log, minute ceiling, day ceiling
-# ARGV: minute remaining ('' if absent), day remaining, per_minute, per_day,
-#       minute_seconds, day_seconds, minute_trust, day_trust
-HEARD = """
+# Believe Xero's "remaining" figure when it is lower than our own count says (see above).
+_BELIEVE = """
 redis.replicate_commands()
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -125,10 +133,56 @@ local function believe(log_key, ceiling_key, said, limit, window, trust)
     redis.call('DEL', ceiling_key)
   end
 end
+"""
+
+# KEYS: minute log, day log, minute ceiling, day ceiling
+# ARGV: minute remaining ('' if absent), day remaining, per_minute, per_day,
+#       minute_seconds, day_seconds, minute_trust, day_trust
+HEARD = _BELIEVE + """
 believe(KEYS[1], KEYS[3], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[7]))
 believe(KEYS[2], KEYS[4], ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[6]), tonumber(ARGV[8]))
 return 1
 """
+
+# KEYS: app minute log, app ceiling
+# ARGV: app remaining, app_per_minute, minute_seconds, minute_trust
+APP_HEARD = _BELIEVE + """
+believe(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+return 1
+"""
+
+# KEYS: app minute log, app ceiling
+# ARGV: token, app_per_minute, minute_seconds
+# Returns {1, now} (counted) or {0, wait_seconds, 'app'}.
+APP_ACQUIRE = """
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local per_minute, minute_s = tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - minute_s)
+if redis.call('ZCARD', KEYS[1]) >= per_minute then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, tostring(tonumber(oldest[2]) + minute_s - now), 'app'}
+end
+local left = redis.call('GET', KEYS[2])
+if left and tonumber(left) <= 0 then
+  return {0, tostring(math.max(redis.call('PTTL', KEYS[2]), 1) / 1000), 'app'}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], math.ceil(minute_s * 1000))
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DECR', KEYS[2]) end
+return {1, tostring(now)}
+"""
+
+# The organisation refused a call the app minute had already counted: un-count it.
+# KEYS: app minute log, app ceiling; ARGV: token
+APP_REFUND = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('INCR', KEYS[2])
+end
+return 1
+"""
+
 
 class OverBudget(RateLimited):
     """Our own budget says "not before T": no call was made. A RateLimited, so callers that
@@ -142,7 +196,8 @@ class OverBudget(RateLimited):
 
 @dataclass(frozen=True)
 class NotBefore:
-    """The call may not start for ``seconds`` (``reason``: minute, day or concurrent)."""
+    """The call may not start for ``seconds`` (``reason``: minute, day, concurrent, or app:
+    the app-wide minute shared by every organisation)."""
 
     seconds: float
     reason: str
@@ -165,39 +220,54 @@ class Slot:
 
 
 class Budget:
-    """The call budget of every organisation, on one Redis. Limits are parameters so that
-    tests can shrink the windows; production uses Xero's."""
+    """The call budget of every organisation of one Xero app (``app_id``: its client id),
+    on one Redis. Limits are parameters so that tests can shrink the windows; production
+    uses Xero's."""
 
     def __init__(self, connection: redis.Redis, *, concurrent: int = CONCURRENT,
                  per_minute: int = PER_MINUTE, minute_seconds: float = MINUTE + WINDOW_MARGIN,
                  day_seconds: float = DAY + WINDOW_MARGIN, lease_seconds: float = LEASE_SECONDS,
                  max_slot_wait: float = MAX_SLOT_WAIT, minute_trust: float = MINUTE_TRUST,
-                 day_trust: float = DAY_TRUST) -> None:
+                 day_trust: float = DAY_TRUST, app_id: str = "app",
+                 app_per_minute: int = APP_PER_MINUTE) -> None:
         self.redis = connection
         self.concurrent, self.per_minute = concurrent, per_minute
         self.minute_seconds, self.day_seconds = minute_seconds, day_seconds
         self.minute_trust, self.day_trust = minute_trust, day_trust
         self.lease_seconds, self.max_slot_wait = lease_seconds, max_slot_wait
+        self.app_id, self.app_per_minute = app_id, app_per_minute
         self._acquire = connection.register_script(ACQUIRE)
         self._heard = connection.register_script(HEARD)
+        self._acquire_app = connection.register_script(APP_ACQUIRE)
+        self._refund_app = connection.register_script(APP_REFUND)
+        self._heard_app = connection.register_script(APP_HEARD)
 
     @classmethod
-    def scaled(cls, connection: redis.Redis, time_scale: float = 1.0) -> Budget:
+    def scaled(cls, connection: redis.Redis, time_scale: float = 1.0, **options: Any) -> Budget:
         """Xero's limits on a clock ``time_scale`` times faster (a sandbox started with
         ``--time-scale``, for benchmarks): every window and trust period shrinks with it."""
         return cls(connection, minute_seconds=(MINUTE + WINDOW_MARGIN) / time_scale,
                    day_seconds=(DAY + WINDOW_MARGIN) / time_scale,
-                   minute_trust=MINUTE_TRUST / time_scale, day_trust=DAY_TRUST / time_scale)
+                   minute_trust=MINUTE_TRUST / time_scale, day_trust=DAY_TRUST / time_scale,
+                   **options)
 
     # -- taking and giving back -----------------------------------------------------------
     def try_acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> Slot | NotBefore:
-        """One atomic attempt: a Slot, or when to ask again."""
+        """One attempt: a Slot, or when to ask again. The app-wide minute is checked and
+        counted first (atomically), then the organisation's limits (atomically); a call the
+        organisation refuses is taken back off the app's count."""
         token = uuid.uuid4().hex
+        app_keys = self._app_keys()
+        app = self._acquire_app(keys=app_keys, args=[token, self.app_per_minute,
+                                                     self.minute_seconds])
+        if int(app[0]) != 1:
+            return NotBefore.after(float(app[1]), _text(app[2]))
         answer = self._acquire(keys=self._keys(tenant_id), args=[
             token, self.concurrent, self.per_minute, daily_limit, self.minute_seconds,
             self.day_seconds, self.lease_seconds])
         if int(answer[0]) == 1:
             return Slot(tenant_id, token, float(answer[1]))
+        self._refund_app(keys=app_keys, args=[token])
         return NotBefore.after(float(answer[1]), _text(answer[2]))
 
     def acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> Slot | NotBefore:
@@ -232,13 +302,25 @@ class Budget:
 
     # -- what Xero tells us ---------------------------------------------------------------
     def heard(self, tenant_id: str, headers: Mapping[str, str], daily_limit: int = DEFAULT_DAILY) -> None:
-        """Believe Xero's X-MinLimit-Remaining / X-DayLimit-Remaining when lower than ours."""
+        """Believe Xero's X-MinLimit-Remaining / X-DayLimit-Remaining (and the app-wide
+        X-AppMinLimit-Remaining) when lower than ours."""
+        self.heard_app(headers)
         minute, day = _count(headers.get("X-MinLimit-Remaining")), _count(headers.get("X-DayLimit-Remaining"))
         if minute is None and day is None:
             return
         self._heard(keys=self._keys(tenant_id)[1:], args=[
             "" if minute is None else minute, "" if day is None else day, self.per_minute,
             daily_limit, self.minute_seconds, self.day_seconds, self.minute_trust, self.day_trust])
+
+    def heard_app(self, headers: Mapping[str, str]) -> None:
+        """Believe Xero's X-AppMinLimit-Remaining when lower than our app-wide count says.
+        Every response carries it, including those of ``/connections``, which have no
+        organisation."""
+        left = _count(headers.get("X-AppMinLimit-Remaining"))
+        if left is None:
+            return
+        self._heard_app(keys=self._app_keys(), args=[left, self.app_per_minute,
+                                                      self.minute_seconds, self.minute_trust])
 
     def in_flight(self, tenant_id: str) -> int:
         return int(self.redis.zcard(self._key(tenant_id, "inflight")))
@@ -252,6 +334,10 @@ class Budget:
     def _keys(self, tenant_id: str) -> list[str]:
         return [self._key(tenant_id, name)
                 for name in ("inflight", "minute", "day", "minute_left", "day_left")]
+
+    def _app_keys(self) -> list[str]:
+        """The app-wide minute log and ceiling, together in their own hash slot."""
+        return [f"{PREFIX}:{{app:{self.app_id}}}:{name}" for name in ("minute", "minute_left")]
 
 
 def _count(value: str | None) -> int | None:

@@ -6,8 +6,9 @@ optional Idempotency-Key, and turns Xero's answers into typed exceptions (errors
 callers never read status codes. Every Accounting API call takes a slot of the
 organisation's shared budget first (budget.py) and reports Xero's X-*-Limit-Remaining back to
 it; over budget it raises OverBudget (a RateLimited) without calling. Token and /connections
-calls are not counted: Xero does not count them against the organisation. Retries belong to
-the push engine, which knows whether a retry is safe.
+calls take no slot: Xero does not count them against the organisation; the app-wide figure
+a /connections answer carries (X-AppMinLimit-Remaining) still goes to the budget. Retries
+belong to the push engine, which knows whether a retry is safe.
 """
 from __future__ import annotations
 
@@ -130,7 +131,9 @@ class XeroClient:
     def _send(self, method: str, path: str, token: str, *, headers: dict | None = None,
               budgeted: bool = False, **kwargs: Any) -> httpx.Response:
         if not budgeted or not self.tenant_id:
-            return self._send_now(method, path, token, headers=headers, **kwargs)
+            response = self._send_now(method, path, token, headers=headers, **kwargs)
+            _tell_app(_budget(), response)
+            return response
         budget, daily = _budget(), self._daily_limit()
         slot = _take(budget, self.tenant_id, daily)
         try:
@@ -193,7 +196,8 @@ def _budget() -> Budget | None:
     if budget is None:
         try:
             scale = float(current_app.config.get("XERO_TIME_SCALE", 1.0))
-            budget = Budget.scaled(get_redis(), scale)
+            budget = Budget.scaled(get_redis(), scale,
+                                   app_id=current_app.config.get("XERO_CLIENT_ID") or "app")
         except RedisNotConfigured:
             return None
         current_app.extensions[_BUDGET_KEY] = budget
@@ -233,6 +237,16 @@ def _tell(budget: Budget | None, tenant_id: str, response: httpx.Response, daily
         budget.heard(tenant_id, response.headers, daily)
     except RedisError:
         log.warning("could not record Xero's rate-limit headers (Redis)")
+
+
+def _tell_app(budget: Budget | None, response: httpx.Response) -> None:
+    """Pass the app-wide figure of a call outside any organisation (/connections) on."""
+    if budget is None:
+        return
+    try:
+        budget.heard_app(response.headers)
+    except RedisError:
+        log.warning("could not record Xero's app-wide rate-limit header (Redis)")
 
 
 def new_idempotency_key() -> str:

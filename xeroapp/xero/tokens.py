@@ -67,6 +67,9 @@ def store_token_set(connection: XeroConnection, token: dict, now: datetime | Non
     """Copy a token response onto the row (encrypted by the model's properties)."""
     now = now or utcnow()
     connection.access_token = token["access_token"]
+    # Whose grant this is: disconnecting revokes only a grant no other workspace shares.
+    connection.xero_user_id = (unverified_claims(token["access_token"]).get("xero_userid")
+                               or connection.xero_user_id)
     connection.access_token_expires_at = now + timedelta(seconds=int(token.get("expires_in", 1800)))
     if token.get("refresh_token"):
         connection.refresh_token = token["refresh_token"]

@@ -3,7 +3,8 @@ connections; and the Bearer/tenant checks of the Accounting API.
 
 Modules: apps / users (who), scopes (what), keys (RS256 key + JWKS), grants / codes /
 tokens (issuing and rotating), connections (tenants + /connections), authorize (consent
-page), token_endpoint, discovery, userinfo, guard (API checks), control (/_sandbox/).
+page), token_endpoint, discovery, userinfo, guard (API checks), control (/_sandbox/),
+switches (behaviours a test can choose where reports of real Xero differ).
 """
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from .. import orgs
 from ..orgs import DEMO_TENANT_ID
 from ..state import sandbox
 from ..store import dumps, loads
-from . import apps, codes, connections, grants, scopes, users
+from . import apps, codes, connections, grants, scopes, switches, users
 from .blueprint import bp
 
 REQUEST_TTL = 60 * 60
@@ -179,7 +179,8 @@ def _grant(params: dict[str, Any], request_id: str, user_id: str,
             return None
         granted = grants.consented_scopes(sb.store, user_id, params["client_id"], params["scopes"])
         connections.connect(sb.store, now, user_id=user_id, client_id=params["client_id"],
-                            tenant_ids=tenant_ids, auth_event_id=event)
+                            tenant_ids=tenant_ids, auth_event_id=event,
+                            keep_existing_event=switches.keeps_auth_event_on_reconsent(sb))
         code = codes.create(sb.store, now, client_id=params["client_id"], user_id=user_id,
                             redirect_uri=params["redirect_uri"], scopes=granted,
                             nonce=params["nonce"], code_challenge=params["code_challenge"],

@@ -25,10 +25,13 @@ def connection_date(epoch: float) -> str:
 
 
 def connect(store: Store, now: float, *, user_id: str, client_id: str, tenant_ids: list[str],
-            auth_event_id: str) -> None:
+            auth_event_id: str, keep_existing_event: bool = False) -> None:
     """One connection per user+app+tenant. Reconnecting (still connected, or connected
     before and since disconnected) keeps its id and creation date and moves
-    ``updatedDateUtc`` and ``authEventId`` to this consent. Call inside a transaction."""
+    ``updatedDateUtc`` to this consent (the spec's Connection.updatedDateUtc: "the date when
+    the user most recently connected this tenant to your app"), and ``authEventId`` too
+    unless ``keep_existing_event`` (switches.py): then a connection that is still connected
+    keeps the event id of the consent that first made it. Call inside a transaction."""
     for tenant_id in tenant_ids:
         key = (user_id, client_id, tenant_id)
         past = store.one("SELECT id, created_utc FROM identity_past_connections WHERE user_id = ? "
@@ -40,8 +43,9 @@ def connect(store: Store, now: float, *, user_id: str, client_id: str, tenant_id
             "INSERT INTO identity_connections (id, user_id, client_id, tenant_id, auth_event_id, "
             "created_utc, updated_utc) VALUES (?,?,?,?,?,?,?) "
             "ON CONFLICT (user_id, client_id, tenant_id) DO UPDATE SET "
-            "auth_event_id = excluded.auth_event_id, updated_utc = excluded.updated_utc",
-            (conn_id, *key, auth_event_id, created, now))
+            "auth_event_id = CASE WHEN ? THEN identity_connections.auth_event_id "
+            "ELSE excluded.auth_event_id END, updated_utc = excluded.updated_utc",
+            (conn_id, *key, auth_event_id, created, now, int(keep_existing_event)))
 
 
 def _disconnect(store: Store, where: str, params: tuple[str, ...]) -> int:
@@ -83,21 +87,18 @@ def remove_all(store: Store, user_id: str, client_id: str) -> int:
     return _disconnect(store, "user_id = ? AND client_id = ?", (user_id, client_id))
 
 
-def _with_app_limit(resp: Response, client_id: str) -> Response:
-    """Count the call against the app-wide minute (traffic owns the limits) and report it."""
-    resp.headers["X-AppMinLimit-Remaining"] = str(traffic.app_minute_remaining(client_id))
-    return resp
-
-
 @bp.get("/connections")
 @bp.get("/Connections")
 def list_connections():
     grant = guard.bearer_grant()
     if isinstance(grant, Response):
         return grant
+    limit = traffic.admit_app_call(grant.client_id)  # traffic owns the limits
+    if isinstance(limit, Response):
+        return limit
     event = request.args.get("authEventId")
     body = listing(sandbox().store, grant.user_id, grant.client_id, event or None)
-    return _with_app_limit(json_response(body), grant.client_id)
+    return json_response(body, headers=limit)
 
 
 @bp.delete("/connections/<conn_id>")
@@ -106,6 +107,9 @@ def delete_connection(conn_id: str):
     grant = guard.bearer_grant()
     if isinstance(grant, Response):
         return grant
+    limit = traffic.admit_app_call(grant.client_id)
+    if isinstance(limit, Response):
+        return limit
     sb = sandbox()
     with sb.store.transaction():
         row = sb.store.one("SELECT tenant_id FROM identity_connections WHERE id = ? AND user_id = ? "
@@ -113,8 +117,6 @@ def delete_connection(conn_id: str):
         if row is not None:
             _disconnect(sb.store, "id = ?", (conn_id,))
     if row is None:
-        resp = Response(status=404)
-    else:
-        sb.stats.incr("connections.deleted", row["tenant_id"])
-        resp = Response(status=204)
-    return _with_app_limit(resp, grant.client_id)
+        return Response(status=404, headers=limit)
+    sb.stats.incr("connections.deleted", row["tenant_id"])
+    return Response(status=204, headers=limit)

@@ -5,6 +5,8 @@ the control API is on).
 consented in the browser. Scopes are exactly those asked for (the browser flow's additive
 consent history is not consulted), so a test can mint a deliberately narrow token.
 ``POST /_sandbox/apps``: register an app with exact redirect URIs, as at Xero.
+``GET|POST /_sandbox/identity``: read or set the identity switches (switches.py), e.g.
+``{"keep_auth_event_on_reconsent": true}``.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from ..errors import json_response
 from ..orgs import DEMO_TENANT_ID
 from ..state import sandbox
 from ..store import Store
-from . import apps, connections, grants, scopes, tokens, users
+from . import apps, connections, grants, scopes, switches, tokens, users
 from .discovery import issuer
 
 DEFAULT_SCOPES = ("openid profile email offline_access accounting.contacts accounting.settings "
@@ -54,7 +56,8 @@ def mint_tokens():
     now, event = sb.clock.now(), str(uuid.uuid4())
     with sb.store.transaction():
         connections.connect(sb.store, now, user_id=user["user_id"], client_id=app.client_id,
-                            tenant_ids=tenants, auth_event_id=event)
+                            tenant_ids=tenants, auth_event_id=event,
+                            keep_existing_event=switches.keeps_auth_event_on_reconsent(sb))
         grant = grants.create(sb.store, now, user_id=user["user_id"], client_id=app.client_id,
                               scopes=requested, auth_event_id=event)
         token_set = tokens.issue(sb.store, now, grant, issuer())
@@ -78,3 +81,16 @@ def register_app():
     return json_response({"client_id": app.client_id, "client_secret": app.client_secret,
                           "name": app.name, "redirect_uris": list(app.redirect_uris),
                           "granular_only": app.granular_only, "public": app.is_public}, 201)
+
+
+@bp.route("/identity", methods=["GET", "POST"])
+def identity_switches():
+    sb = sandbox()
+    if request.method == "GET":
+        return json_response(switches.current(sb))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not body or set(body) - set(switches.SWITCHES):
+        return _bad(f"send one or more of {sorted(switches.SWITCHES)}")
+    if not all(isinstance(value, bool) for value in body.values()):
+        return _bad("each switch is true or false")
+    return json_response(switches.update(sb, body))
