@@ -6,6 +6,8 @@ the user choose a shorter code (remembered in Product.xero_code) when the produc
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -13,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from xeroapp.extensions import db
 from xeroapp.models import Product
 from xeroapp.products.fields import MoneyField
-from xeroapp.products.tax_rates import tax_rates
+from xeroapp.products.tax_rates import TaxRate
 
 XERO_ITEM_CODE_MAX = 30
 XERO_ITEM_NAME_MAX = 50
@@ -49,8 +51,9 @@ class ProductForm(FlaskForm):
                                      description="Xero account code, e.g. 200 Sales.")
     tax_type = SelectField("Tax rate", validate_choice=True)
 
-    def __init__(self, *args, workspace_id: int, currency: str, product: Product | None = None,
-                 locked: bool = False, **kwargs) -> None:
+    def __init__(self, *args, workspace_id: int, tax_rates: Sequence[TaxRate],
+                 product: Product | None = None, locked: bool = False,
+                 organisation: str | None = None, **kwargs) -> None:
         super().__init__(*args, obj=product, **kwargs)
         self._workspace_id = workspace_id
         self._product_id = product.id if product else None
@@ -59,10 +62,15 @@ class ProductForm(FlaskForm):
         if locked and product is not None:
             # Whatever was posted, these stay (the inputs are read-only on the page).
             self.sku.data, self.name.data, self.published.data = product.sku, product.name, False
+        # The connected organisation's rates (line_tax.all_rates); a saved code it no longer
+        # has stays choosable, marked, so that editing other fields never drops it.
         self.tax_type.choices = [SelectChoice("", "Default for the account")] + [
-            SelectChoice(rate.tax_type, f"{rate.name} ({rate.percent:g}%)")
-            for rate in tax_rates(currency)
+            SelectChoice(rate.tax_type, f"{rate.name} ({rate.percent:g}%)") for rate in tax_rates
         ]
+        saved = product.tax_type if product is not None else None
+        if saved and saved not in {rate.tax_type for rate in tax_rates}:
+            label = f"{saved} (not a rate of {organisation})" if organisation else saved
+            self.tax_type.choices.append(SelectChoice(saved, label))
         if self.tax_type.data is None:
             self.tax_type.data = ""
 
