@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Literal
 
 import sqlalchemy as sa
+from flask import g
 from wtforms import SelectChoice
 
 from xeroapp.extensions import db
@@ -35,9 +36,13 @@ ACCOUNT_CLASS = {"sales": "REVENUE", "purchases": "EXPENSE"}
 
 
 def organisation(workspace: Workspace) -> XeroOrganisation | None:
-    """The organisation whose rates apply (xero.reference.current), if its rates are known."""
-    org = reference.current(workspace.id)
-    return org if org is not None and org.tax_rates else None
+    """The organisation whose rates apply (xero.reference.current), if its rates are known.
+    Looked up once per request or job: one page asks for rates, names and defaults many times."""
+    key = f"xeroapp_rates_org_{workspace.id}"
+    if key not in g:
+        org = reference.current(workspace.id)
+        setattr(g, key, org if org is not None and org.tax_rates else None)
+    return getattr(g, key)
 
 
 def all_rates(workspace: Workspace) -> tuple[TaxRate, ...]:
@@ -46,6 +51,12 @@ def all_rates(workspace: Workspace) -> tuple[TaxRate, ...]:
     if org is None:
         return tax_rates(workspace.default_currency)
     return tuple(TaxRate(r.tax_type, r.name, r.percent, r.purchases, r.sales) for r in org.rates())
+
+
+def line_rates(workspace: Workspace) -> tuple[TaxRate, ...]:
+    """The rates a line of either side can carry (a product's rate goes on both): not those
+    only for balance-sheet accounts, such as GST on Imports."""
+    return tuple(rate for rate in all_rates(workspace) if rate.sales or rate.purchases)
 
 
 def offered_rates(workspace: Workspace, side: Side) -> tuple[TaxRate, ...]:

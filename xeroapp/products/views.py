@@ -102,7 +102,7 @@ def _delete_blocker(product: Product) -> str | None:
 def _form(product: Product | None) -> ProductForm:
     workspace = current_user.workspace
     org = line_tax.organisation(workspace)
-    return ProductForm(workspace_id=workspace.id, tax_rates=line_tax.all_rates(workspace),
+    return ProductForm(workspace_id=workspace.id, tax_rates=line_tax.line_rates(workspace),
                        product=product, locked=product is not None and is_shipping_product(product),
                        organisation=org.name if org is not None else None)
 
