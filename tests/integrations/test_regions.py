@@ -279,3 +279,18 @@ def test_a_workspace_that_never_connected_gets_the_built_in_rates_of_its_currenc
     assert "20% (VAT on Expenses) (20%)" in client.get("/products/new").get_data(as_text=True)
     with live_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(XeroOrganisation)) == 0
+
+
+def test_the_product_form_suggests_and_checks_the_organisations_accounts(connector, client, live_app):
+    connector.connect(tenants=[UK_TENANT_ID])
+    page = client.get("/products/new").get_data(as_text=True)
+    assert 'list="org-purchase-accounts"' in page and '<option value="300">300 - Purchases</option>' in page
+    form = {"sku": "KETTLE", "name": "Kettle", "cost_price": "12", "sale_price": "30",
+            "purchase_account_code": "999", "sales_account_code": "200", "tax_type": "RROUTPUT"}
+    refused = client.post("/products/new", data=form)
+    assert refused.status_code == 422
+    assert f"{UK_ORG} has no account 999" in text_of(refused.get_data(as_text=True))
+    saved = client.post("/products/new", data={**form, "purchase_account_code": "300"})
+    assert saved.status_code == 302
+    detail = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "5% (VAT on Income)" in detail

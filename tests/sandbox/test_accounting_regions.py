@@ -178,6 +178,17 @@ def test_an_item_with_a_sales_rate_on_its_purchase_details_is_refused(client, to
     assert answer.status_code == 400 and errors_of(answer) == [NO_SUCH_TAX.format("OUTPUT2")]
 
 
+def test_the_authorize_page_offers_the_three_regions_and_as_shown_grants_demo_company(client) -> None:
+    page = client.get(authorize_path()).get_data(as_text=True)
+    assert f'value="{DEMO_TENANT_ID}" checked' in page
+    for tenant, name in ((SECOND_TENANT_ID, "Harbour Supplies Ltd (Sandbox)"),
+                         (UK_TENANT_ID, "Thames Trading Ltd (Sandbox)")):
+        assert f'value="{tenant}">' in page and name in page  # offered, not ticked
+    assert submit(client, page).status_code == 302  # as shown
+    connections = client.post("/_sandbox/tokens", json={"tenants": []}).get_json()["connections"]
+    assert [c["tenantName"] for c in connections] == ["Demo Company (Sandbox)"]
+
+
 # -- POST /_sandbox/orgs ----------------------------------------------------------------------
 
 def test_a_created_organisation_starts_as_a_new_xero_organisation_of_its_country(client) -> None:

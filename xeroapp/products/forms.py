@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from xeroapp.extensions import db
 from xeroapp.models import Product
+from xeroapp.models.organisation import XeroOrganisation
 from xeroapp.products.fields import MoneyField
 from xeroapp.products.tax_rates import TaxRate
 
@@ -53,9 +54,18 @@ class ProductForm(FlaskForm):
 
     def __init__(self, *args, workspace_id: int, tax_rates: Sequence[TaxRate],
                  product: Product | None = None, locked: bool = False,
-                 organisation: str | None = None, **kwargs) -> None:
+                 organisation: XeroOrganisation | None = None, **kwargs) -> None:
         super().__init__(*args, obj=product, **kwargs)
         self._workspace_id = workspace_id
+        # The connected organisation's chart of accounts, when known: suggested while typing
+        # (datalists) and checked, so the product never carries a code Xero would refuse.
+        self.organisation = organisation
+        self.accounts = {side: [a for a in organisation.account_list() if a.account_class == cls]
+                         for side, cls in (("purchases", "EXPENSE"), ("sales", "REVENUE"))
+                         } if organisation is not None else {}
+        if organisation is not None:
+            self.purchase_account_code.render_kw = {"list": "org-purchase-accounts"}
+            self.sales_account_code.render_kw = {"list": "org-sales-accounts"}
         self._product_id = product.id if product else None
         # Shipping and Handling: its SKU, name and visibility are what makes it itself.
         self.locked = locked
@@ -69,7 +79,7 @@ class ProductForm(FlaskForm):
         ]
         saved = product.tax_type if product is not None else None
         if saved and saved not in {rate.tax_type for rate in tax_rates}:
-            label = f"{saved} (not a rate of {organisation})" if organisation else saved
+            label = f"{saved} (not a rate of {organisation.name})" if organisation else saved
             self.tax_type.choices.append(SelectChoice(saved, label))
         if self.tax_type.data is None:
             self.tax_type.data = ""
@@ -82,6 +92,20 @@ class ProductForm(FlaskForm):
             query = query.where(Product.id != self._product_id)
         if db.session.scalar(query) is not None:
             raise ValidationError("Another product already has this SKU.")
+
+    def validate_purchase_account_code(self, field) -> None:
+        self._known_account(field)
+
+    def validate_sales_account_code(self, field) -> None:
+        self._known_account(field)
+
+    def _known_account(self, field) -> None:
+        code = (field.data or "").strip()
+        if not code or self.organisation is None:
+            return
+        if self.organisation.account(code) is None:
+            raise ValidationError(f"{self.organisation.name} has no account {code}: use one of "
+                                  "the codes of its chart of accounts.")
 
     def warnings(self) -> dict[str, str]:
         """Fields that are fine here but too long for Xero (shown, not blocking)."""

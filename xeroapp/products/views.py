@@ -104,7 +104,7 @@ def _form(product: Product | None) -> ProductForm:
     org = line_tax.organisation(workspace)
     return ProductForm(workspace_id=workspace.id, tax_rates=line_tax.line_rates(workspace),
                        product=product, locked=product is not None and is_shipping_product(product),
-                       organisation=org.name if org is not None else None)
+                       organisation=org)
 
 
 def _flash_saved(message: str, form: ProductForm) -> None:
