@@ -37,6 +37,8 @@ def create_app(db: str | os.PathLike | None = None, *, time_scale: float = 1.0,
         store.ensure_schema(feature.SCHEMA)
     if not orgs.all_orgs(store):  # a new database: seed the demo world once
         reseed(sb)
+    else:  # an older database gains demo organisations added since (their data on first use)
+        orgs.seed(store, sb.clock.now())
 
     from . import api, control as control_api
     request_filtering.init_app(app)  # IIS, in front of everything on api.xero.com

@@ -46,7 +46,7 @@ def line(description: str = "Widget", amount: float = 10.0, account: str = "200"
 
 
 CASES = [
-    # Organisation, Accounts, TaxRates: read-only reference data
+    # Organisation, Accounts, TaxRates, Currencies: read-only reference data
     Case("organisation", "GET", "/Organisation", 200),
     Case("accounts list", "GET", "/Accounts", 200),
     Case("accounts where", "GET", "/Accounts", 200, query='where=Type=="REVENUE"'),
@@ -54,6 +54,8 @@ CASES = [
     Case("account unknown", "GET", "/Accounts/{missing}", 404),
     Case("tax rates list", "GET", "/TaxRates", 200),
     Case("tax rate by type", "GET", "/TaxRates/{tax_type}", 200),
+    Case("currencies list", "GET", "/Currencies", 200),
+    Case("currencies where", "GET", "/Currencies", 200, query='where=Code=="NZD"'),
     # Contacts
     Case("contacts list", "GET", "/Contacts", 200),
     Case("contacts page", "GET", "/Contacts", 200, query="page=1&pageSize=2"),

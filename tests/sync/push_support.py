@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "xero"))
 
 import xerosandbox  # noqa: E402
 from xero_support import (DEMO_TENANT_ID, live_sandbox, live_sandbox_server,  # noqa: E402,F401
-                          point_app_at, store_connection)
+                          point_app_at, read_lists, store_connection)
 from xeroapp.extensions import db  # noqa: E402
 from xeroapp.models.xero import PushJob, XeroLink  # noqa: E402
 
@@ -113,6 +113,7 @@ def _connected_desk(app: Flask, client, auth, sandbox: Flask, records, worker) -
     token_set = sandbox.test_client().post("/_sandbox/tokens",
                                            json={"tenants": [DEMO_TENANT_ID]}).get_json()
     store_connection(app, workspace_id, token_set)
+    read_lists(app, sandbox, workspace_id)
     return Desk(app, client, sandbox, workspace_id, worker)
 
 

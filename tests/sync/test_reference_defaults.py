@@ -1,8 +1,10 @@
-"""Accounts and tax rates read from the organisation, cached, and chosen as invoice defaults."""
+"""Accounts and tax rates read from the organisation, kept here, and chosen as invoice defaults."""
 from __future__ import annotations
 
 from push_support import HTMX, text_of
+from xero_support import DEMO_TENANT_ID
 from xeroapp.extensions import db
+from xeroapp.models import XeroOrganisation
 from xeroapp.models.xero import XeroConnection
 from xeroapp.xero import reference
 
@@ -16,16 +18,13 @@ def connection(app) -> XeroConnection:
     return connection
 
 
-def test_sales_choices_come_from_the_organisation_and_are_cached(desk, app):
+def test_sales_choices_come_from_the_organisation_without_calling_xero(desk, app):
+    calls = api_calls(desk)
     with app.app_context():
         accounts = reference.sales_accounts(connection(app))
         rates = reference.sales_tax_rates(connection(app))
-        calls = api_calls(desk)
-        assert reference.sales_accounts(connection(app)) == accounts  # from the cache
-        assert api_calls(desk) == calls
-        reference.forget(connection(app))
-        reference.sales_accounts(connection(app))
-        assert api_calls(desk) > calls
+    desk.client.get("/settings/integrations/defaults", headers=HTMX)
+    assert api_calls(desk) == calls  # kept here: no page calls Xero for them
     assert {a.code for a in accounts} >= {"200", "260"} and "300" not in {a.code for a in accounts}
     assert "OUTPUT2" in {r.code for r in rates} and "INPUT2" not in {r.code for r in rates}
 
@@ -51,15 +50,38 @@ def test_integrations_page_loads_the_defaults_section(desk):
     assert 'hx-get="/settings/integrations/defaults"' in page
 
 
-def test_validation_error_blaming_a_code_refreshes_the_cached_lists(desk, records, app):
-    from xeroapp.queue import get_redis
-
+def test_validation_error_blaming_a_code_reads_the_lists_again(desk, records, app):
+    """Someone changed the organisation in Xero (here: enabled USD); a push Xero refuses for
+    one of our codes queues a fresh read, and the worker brings the lists up to date."""
+    desk.control(f"orgs/{DEMO_TENANT_ID}/currencies", {"currencies": ["USD"]})
     with app.app_context():
-        reference.sales_accounts(connection(app))
-        key = f"xero:reference:{connection(app).id}:{connection(app).tenant_id}:Accounts"
-        assert get_redis().exists(key)
-        connection(app).sales_account_code = "999"
+        connection(app).sales_account_code = "999"  # not an account of the organisation
         db.session.commit()
     desk.send("invoice", records.invoice(desk.workspace_id))
     with app.app_context():
-        assert not get_redis().exists(key)
+        org = XeroOrganisation.of(desk.workspace_id, DEMO_TENANT_ID)
+        assert org.currencies == ["NZD", "USD"]
+
+
+def test_refresh_from_xero_reads_the_lists_on_the_queue(desk, app):
+    desk.control(f"orgs/{DEMO_TENANT_ID}/currencies", {"currencies": ["EUR"]})
+    calls = api_calls(desk)
+    answer = desk.client.post("/settings/integrations/refresh-lists",
+                              data={"next": "/settings/purchase-orders"})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/settings/purchase-orders")
+    assert api_calls(desk) == calls  # the click itself calls nothing
+    desk.drain()
+    assert api_calls(desk) == calls + 4  # Organisation, Currencies, TaxRates, Accounts
+    section = desk.client.get("/settings/integrations/defaults", headers=HTMX).get_data(as_text=True)
+    assert "NZD (base), EUR" in text_of(section)
+
+
+def test_a_connection_without_its_lists_has_them_read_on_the_queue(desk, app):
+    with app.app_context():
+        db.session.execute(db.delete(XeroOrganisation))
+        db.session.commit()
+    waiting = desk.client.get("/settings/integrations/defaults", headers=HTMX).get_data(as_text=True)
+    assert "Reading the organisation's accounts and tax rates from Xero" in text_of(waiting)
+    desk.drain()
+    ready = desk.client.get("/settings/integrations/defaults", headers=HTMX).get_data(as_text=True)
+    assert 'value="OUTPUT2"' in ready

@@ -22,6 +22,7 @@ from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import XeroConnection
 from xeroapp.xero import oauth as xero_oauth
+from xeroapp.xero import reference
 from xeroapp.xero.tokens import store_token_set
 from xerosandbox.identity.testing import hidden_fields
 from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID
@@ -111,6 +112,24 @@ def store_connection(app: Flask, workspace_id: int, token_set: dict,
         db.session.add(connection)
         db.session.commit()
         return connection.id
+
+
+def read_lists(app: Flask, sandbox: Flask, workspace_id: int, tenant_id: str = DEMO_TENANT_ID) -> None:
+    """Keep the organisation's currencies, tax rates and accounts as the connect callback
+    does (``store_connection`` writes only the connection). Read through the sandbox's control
+    API, so the organisation's call budget and the sandbox's counters stay untouched."""
+    def held(kind: str, plural: str) -> list[dict]:
+        return sandbox.test_client().get(f"/_sandbox/objects/{tenant_id}/{kind}").get_json()[plural]
+
+    org = next(o for o in sandbox.test_client().get("/_sandbox/orgs").get_json()["organisations"]
+               if o["tenant_id"] == tenant_id)
+    found = reference.facts({"Name": org["name"], "CountryCode": org["country_code"],
+                             "BaseCurrency": org["base_currency"]},
+                            held("currencies", "Currencies"), held("taxrates", "TaxRates"),
+                            held("accounts", "Accounts"))
+    with app.app_context():
+        reference.save(workspace_id, tenant_id, found)
+        db.session.commit()
 
 
 def expire_access_token(app: Flask, connection_id: int) -> None:

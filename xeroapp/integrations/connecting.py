@@ -9,10 +9,12 @@ from contextlib import nullcontext
 
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
-from xeroapp.models.workspace import User
+from xeroapp.models.organisation import XeroOrganisation
+from xeroapp.models.workspace import User, Workspace
 from xeroapp.models.xero import XeroConnection
+from xeroapp.settings.forms import CURRENCIES
 from xeroapp.sync import outbox
-from xeroapp.xero import oauth, tokens
+from xeroapp.xero import oauth, reference, tokens
 from xeroapp.xero.client import XeroClient
 from xeroapp.integrations import release
 from xeroapp.integrations.granted import Granted, of_this_consent
@@ -50,7 +52,9 @@ def is_switch(workspace_id: int, tenant_id: str) -> XeroConnection | None:
 
 
 def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User) -> XeroConnection:
-    """Store the chosen organisation and its token set; resume pushes that were waiting."""
+    """Store the chosen organisation, its token set and its lists (currencies, tax rates,
+    accounts); on the workspace's first connect its default currency becomes the
+    organisation's base currency; resume pushes that were waiting."""
     granted = pending.connection_for(tenant_id)
     if granted is None:
         raise ConnectFailed("That organisation was not part of this authorisation.")
@@ -60,7 +64,9 @@ def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User) -
     except XeroError as exc:
         raise ConnectFailed(f"Connected, but could not read the organisation from Xero: {exc}") from exc
 
+    lists = _read_lists(access, tenant_id, org)
     current = connection_of(pending.workspace_id)
+    first_connect = current is None and XeroOrganisation.last_of(pending.workspace_id) is None
     switching = current is not None and current.tenant_id != tenant_id
     if switching:
         _let_go_of(current, pending.token)
@@ -81,9 +87,34 @@ def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User) -
             connection.purchase_account_code = connection.purchase_tax_type = None
         tokens.store_token_set(connection, pending.token)
         db.session.add(connection)
+        if lists is not None:
+            reference.save(pending.workspace_id, tenant_id, lists)
+        if first_connect:
+            _follow_base_currency(pending.workspace_id, org.get("BaseCurrency"))
         db.session.commit()
+    if lists is None:  # read them on the queue instead: the connection itself is made
+        reference.request_refresh(connection)
     outbox.resume_after_reconnect(db.session, pending.workspace_id, tenant_id)
     return connection
+
+
+def _read_lists(access_token: str, tenant_id: str, org: dict) -> dict | None:
+    """The organisation's currencies, tax rates and accounts (xero.reference), read now so the
+    first page after connecting already offers its own codes; None if Xero did not answer."""
+    try:
+        return reference.read(XeroClient.with_token(access_token, tenant_id), org)
+    except XeroError as exc:
+        log.info("could not read the lists of organisation %s while connecting: %s", tenant_id, exc)
+        return None
+
+
+def _follow_base_currency(workspace_id: int, base_currency: str | None) -> None:
+    """A workspace's first organisation decides its default currency (new invoices and orders
+    use it): a British organisation trades in GBP, whatever the sign-up default was."""
+    code = (base_currency or "").upper()
+    workspace = db.session.get(Workspace, workspace_id)
+    if workspace is not None and code in CURRENCIES:
+        workspace.default_currency = code
 
 
 def _let_go_of(old: XeroConnection, new_token: dict) -> None:

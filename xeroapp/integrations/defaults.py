@@ -1,15 +1,17 @@
-"""Settings > Integrations: the default sales account and tax rate for invoice lines.
+"""Settings > Integrations: the default sales account and tax rate for invoice lines, and the
+organisation's lists they are chosen from.
 
-The choices are the organisation's own (xero.reference: /Accounts and /TaxRates, cached for
-an hour), so a line without its own codes never carries a code Xero would reject. The section
-loads with htmx after the page, so the Integrations page never waits on Xero.
+The choices are the organisation's own (xero.reference: its /Accounts and /TaxRates, read when
+it was connected and kept in our database), so a line without its own codes never carries a
+code Xero would reject, and no page waits on Xero. "Refresh from Xero" reads the lists again on
+the queue (after someone changed the organisation's tax rates, accounts or currencies in Xero).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
@@ -19,7 +21,6 @@ from xeroapp.integrations import bp, connecting
 from xeroapp.models.xero import XeroConnection
 from xeroapp.rendering import render_page_or_partial
 from xeroapp.xero import reference
-from xeroapp.xero.errors import XeroError
 
 NONE_CHOSEN = ""
 
@@ -55,22 +56,26 @@ def edit_defaults(page: DefaultsPage):
 
     connection = connecting.connection_of(current_user.workspace_id)
     if connection is None or connection.needs_reconnect:
-        return render(form=None, error="Connect Xero to choose the defaults from its lists.")
+        return render(form=None, org=None,
+                      error="Connect Xero to choose the defaults from its lists.")
+    org = reference.of_connection(connection)
+    if org is None:  # connected before the lists were kept: read them on the queue
+        reference.request_refresh(connection)
+        return render(form=None, org=None,
+                      error="Reading the organisation's accounts and tax rates from Xero. "
+                            "Reload this page in a moment to choose the defaults.")
     account, tax = f"{page.side}_account_code", f"{page.side}_tax_type"
     form = page.form_class(data={account: getattr(connection, account) or NONE_CHOSEN,
                                  tax: getattr(connection, tax) or NONE_CHOSEN})
-    try:
-        form[account].choices = _choices(page.accounts(connection))
-        form[tax].choices = _choices(page.tax_rates(connection))
-    except XeroError as exc:
-        return render(form=None, error=f"Could not read the lists from Xero: {exc}")
+    form[account].choices = _choices(page.accounts(connection))
+    form[tax].choices = _choices(page.tax_rates(connection))
     if form.validate_on_submit():
         setattr(connection, account, form[account].data or None)
         setattr(connection, tax, form[tax].data or None)
         db.session.commit()
         flash(page.saved, "success")
         return redirect(url_for(page.back_to))
-    return render(form=form, error=None)
+    return render(form=form, org=org, error=None)
 
 
 def _choices(options: list[reference.Choice]) -> list[SelectChoice]:
@@ -86,3 +91,18 @@ SALES = DefaultsPage("sales", SalesDefaultsForm, reference.sales_accounts,
 @bp.route("/integrations/defaults", methods=["GET", "POST"])
 def sales_defaults():
     return edit_defaults(SALES)
+
+
+@bp.post("/integrations/refresh-lists")
+def refresh_lists():
+    """Read the organisation's currencies, tax rates and accounts again (on the queue)."""
+    connection = connecting.connection_of(current_user.workspace_id)
+    if connection is None or connection.needs_reconnect:
+        flash("Connect Xero first.", "info")
+    else:
+        reference.request_refresh(connection)
+        flash(f"Reading {connection.tenant_name}'s currencies, tax rates and accounts from Xero. "
+              "Reload the page in a moment to see them.", "info")
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//")
+                    else url_for("integrations.index"))

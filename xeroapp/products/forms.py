@@ -6,14 +6,17 @@ the user choose a shorter code (remembered in Product.xero_code) when the produc
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from xeroapp.extensions import db
 from xeroapp.models import Product
+from xeroapp.models.organisation import XeroOrganisation
 from xeroapp.products.fields import MoneyField
-from xeroapp.products.tax_rates import tax_rates
+from xeroapp.products.tax_rates import TaxRate
 
 XERO_ITEM_CODE_MAX = 30
 XERO_ITEM_NAME_MAX = 50
@@ -49,20 +52,35 @@ class ProductForm(FlaskForm):
                                      description="Xero account code, e.g. 200 Sales.")
     tax_type = SelectField("Tax rate", validate_choice=True)
 
-    def __init__(self, *args, workspace_id: int, currency: str, product: Product | None = None,
-                 locked: bool = False, **kwargs) -> None:
+    def __init__(self, *args, workspace_id: int, tax_rates: Sequence[TaxRate],
+                 product: Product | None = None, locked: bool = False,
+                 organisation: XeroOrganisation | None = None, **kwargs) -> None:
         super().__init__(*args, obj=product, **kwargs)
         self._workspace_id = workspace_id
+        # The connected organisation's chart of accounts, when known: suggested while typing
+        # (datalists) and checked, so the product never carries a code Xero would refuse.
+        self.organisation = organisation
+        self.accounts = {side: [a for a in organisation.account_list() if a.account_class == cls]
+                         for side, cls in (("purchases", "EXPENSE"), ("sales", "REVENUE"))
+                         } if organisation is not None else {}
+        if organisation is not None:
+            self.purchase_account_code.render_kw = {"list": "org-purchase-accounts"}
+            self.sales_account_code.render_kw = {"list": "org-sales-accounts"}
         self._product_id = product.id if product else None
         # Shipping and Handling: its SKU, name and visibility are what makes it itself.
         self.locked = locked
         if locked and product is not None:
             # Whatever was posted, these stay (the inputs are read-only on the page).
             self.sku.data, self.name.data, self.published.data = product.sku, product.name, False
+        # The connected organisation's rates (line_tax.all_rates); a saved code it no longer
+        # has stays choosable, marked, so that editing other fields never drops it.
         self.tax_type.choices = [SelectChoice("", "Default for the account")] + [
-            SelectChoice(rate.tax_type, f"{rate.name} ({rate.percent:g}%)")
-            for rate in tax_rates(currency)
+            SelectChoice(rate.tax_type, f"{rate.name} ({rate.percent:g}%)") for rate in tax_rates
         ]
+        saved = product.tax_type if product is not None else None
+        if saved and saved not in {rate.tax_type for rate in tax_rates}:
+            label = f"{saved} (not a rate of {organisation.name})" if organisation else saved
+            self.tax_type.choices.append(SelectChoice(saved, label))
         if self.tax_type.data is None:
             self.tax_type.data = ""
 
@@ -74,6 +92,20 @@ class ProductForm(FlaskForm):
             query = query.where(Product.id != self._product_id)
         if db.session.scalar(query) is not None:
             raise ValidationError("Another product already has this SKU.")
+
+    def validate_purchase_account_code(self, field) -> None:
+        self._known_account(field)
+
+    def validate_sales_account_code(self, field) -> None:
+        self._known_account(field)
+
+    def _known_account(self, field) -> None:
+        code = (field.data or "").strip()
+        if not code or self.organisation is None:
+            return
+        if self.organisation.account(code) is None:
+            raise ValidationError(f"{self.organisation.name} has no account {code}: use one of "
+                                  "the codes of its chart of accounts.")
 
     def warnings(self) -> dict[str, str]:
         """Fields that are fine here but too long for Xero (shown, not blocking)."""

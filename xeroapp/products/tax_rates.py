@@ -1,9 +1,10 @@
-"""The tax rates a product or an order line can carry, named by Xero's TaxType codes.
+"""The built-in tax rates, for a workspace that has never connected a Xero organisation.
 
-Until the Xero side reads the organisation's own /TaxRates, the choice follows the workspace's
+Once connected, lines and products offer the organisation's own rates (xeroapp.products.
+line_tax reads them from xero.reference). Before that, the choice follows the workspace's
 currency: the defaults a new Xero organisation in that country starts with (NZ, AU, UK), so a
-line saved now carries a code Xero will accept later. The percentage drives the live totals;
-Xero recomputes tax itself when the document is pushed.
+line saved now most likely carries a code Xero will accept later. The percentage drives the
+live totals; Xero recomputes tax itself when the document is pushed.
 
 The same code means different rates in different countries (INPUT2 is 15% GST in New Zealand
 and 20% VAT in the UK), which is why every lookup takes the currency.
@@ -33,10 +34,7 @@ _BY_CURRENCY: dict[str, tuple[TaxRate, ...]] = {
         _rate("INPUT2", "15% GST on Expenses", "15", True, False),
         _rate("OUTPUT2", "15% GST on Income", "15", False, True),
         _rate("NONE", "No GST", "0", True, True),
-        _rate("ZERORATEDOUTPUT", "Zero Rated", "0", False, True),
-        _rate("EXEMPTINPUT", "Exempt Expenses", "0", True, False),
-        _rate("EXEMPTOUTPUT", "Exempt Income", "0", False, True),
-        _rate("GSTONIMPORTS", "GST on Imports", "0", True, False),
+        _rate("ZERORATED", "Zero Rated", "0", False, True),
     ),
     "AUD": (
         _rate("INPUT", "GST on Expenses", "10", True, False),
@@ -45,7 +43,6 @@ _BY_CURRENCY: dict[str, tuple[TaxRate, ...]] = {
         _rate("EXEMPTOUTPUT", "GST Free Income", "0", False, True),
         _rate("INPUTTAXED", "Input Taxed", "0", True, True),
         _rate("BASEXCLUDED", "BAS Excluded", "0", True, True),
-        _rate("GSTONIMPORTS", "GST on Imports", "0", True, False),
     ),
     "GBP": (
         _rate("INPUT2", "20% (VAT on Expenses)", "20", True, False),
@@ -64,26 +61,3 @@ _BY_CURRENCY: dict[str, tuple[TaxRate, ...]] = {
 def tax_rates(currency: str) -> tuple[TaxRate, ...]:
     """Every rate for a workspace trading in ``currency`` (just "No tax" where we know none)."""
     return _BY_CURRENCY.get(currency, (NO_TAX,))
-
-
-def purchase_tax_rates(currency: str) -> tuple[TaxRate, ...]:
-    return tuple(rate for rate in tax_rates(currency) if rate.purchases)
-
-
-def sales_tax_rates(currency: str) -> tuple[TaxRate, ...]:
-    return tuple(rate for rate in tax_rates(currency) if rate.sales)
-
-
-def tax_percent(currency: str, tax_type: str | None) -> Decimal:
-    """The rate of ``tax_type`` in percent; 0 for no code or one we do not know."""
-    for rate in tax_rates(currency):
-        if rate.tax_type == tax_type:
-            return rate.percent
-    return Decimal("0")
-
-
-def tax_rate_name(currency: str, tax_type: str | None) -> str:
-    for rate in tax_rates(currency):
-        if rate.tax_type == tax_type:
-            return rate.name
-    return tax_type or ""

@@ -22,7 +22,7 @@ from xeroapp.products.forms import (
     XERO_ITEM_NAME_MAX,
     ProductForm,
 )
-from xeroapp.products.tax_rates import tax_rate_name
+from xeroapp.products import line_tax
 from xeroapp.rendering import render_page_or_partial
 
 VISIBILITY = {"": "All products", "published": "Published", "unpublished": "Unpublished"}
@@ -101,8 +101,10 @@ def _delete_blocker(product: Product) -> str | None:
 
 def _form(product: Product | None) -> ProductForm:
     workspace = current_user.workspace
-    return ProductForm(workspace_id=workspace.id, currency=workspace.default_currency,
-                       product=product, locked=product is not None and is_shipping_product(product))
+    org = line_tax.organisation(workspace)
+    return ProductForm(workspace_id=workspace.id, tax_rates=line_tax.line_rates(workspace),
+                       product=product, locked=product is not None and is_shipping_product(product),
+                       organisation=org)
 
 
 def _flash_saved(message: str, form: ProductForm) -> None:
@@ -112,7 +114,7 @@ def _flash_saved(message: str, form: ProductForm) -> None:
 
 
 def _tax_rate_name(product: Product) -> str:
-    return tax_rate_name(current_user.workspace.default_currency, product.tax_type)
+    return line_tax.rate_name(current_user.workspace, product.tax_type)
 
 
 def _render_form(form: ProductForm, product: Product | None):

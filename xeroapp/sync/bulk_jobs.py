@@ -9,7 +9,8 @@ It follows run_push_job's rules (sync/jobs.py) for the batch as a whole:
 - Xero unreachable / 5xx: rows ``waiting`` and the batch retried with backoff; after the last
   attempt every row ``failed`` with a plain message;
 - lost grant: rows parked until someone reconnects;
-- an element Xero refused fails only its own row, with Xero's message.
+- an element Xero refused fails only its own row, with Xero's message; a record in a currency
+  or with a tax rate the organisation cannot take fails before the call (sync/org_checks.py).
 """
 from __future__ import annotations
 
@@ -29,9 +30,10 @@ from xeroapp.extensions import db
 from xeroapp.models import BulkPush, Invoice, InvoiceLine, PushJob, XeroConnection
 from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue
-from xeroapp.sync import bulk, messages, outbox, retries
+from xeroapp.sync import bulk, messages, org_checks, outbox, retries
 from xeroapp.sync.bulk_senders import SENDERS, BatchContext, Outcome
 from xeroapp.workspaces import time_zone_of
+from xeroapp.xero import reference
 from xeroapp.xero.client import XeroClient
 from xeroapp.xero.http import http_client
 from xeroapp.xero.errors import (NotConnected, QueryTooLong, RateLimited, ReconnectRequired,
@@ -73,7 +75,7 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
         return _park(rows)
     if run.tenant_id != connection.tenant_id:
         return _fail_all(rows, outbox.OTHER_ORGANISATION, None)
-    pairs = _records(run.record_kind, rows)
+    pairs = _fit_for(connection, _records(run.record_kind, rows))
     ctx = BatchContext(XeroClient(connection.id, connection.tenant_id, http=http), connection,
                        run_id, [row for row, _ in pairs])
     try:
@@ -142,6 +144,22 @@ def _records(kind: str, rows: list[PushJob]) -> list[tuple[PushJob, Any]]:
             pairs.append((row, record))
     db.session.commit()
     return pairs
+
+
+def _fit_for(connection: XeroConnection, pairs: list[tuple[PushJob, Any]]) -> list[tuple[PushJob, Any]]:
+    """The pairs whose record the organisation can take (sync/org_checks.py); the others fail
+    here, each with its own reason, and are not sent."""
+    fit = []
+    org = reference.of_connection(connection)  # once for the batch
+    for row, record in pairs:
+        refusal = org_checks.problem(record, connection, org)
+        if refusal is None:
+            fit.append((row, record))
+        else:
+            _set(row, "failed", str(refusal), refusal.field, refusal.kind)
+    if len(fit) < len(pairs):
+        db.session.commit()
+    return fit
 
 
 def _set(row: PushJob, status: str, message: str | None, field: str | None = None,

@@ -19,6 +19,8 @@ current version, and writes the outcome on the row in the same transaction as th
   (error_kind products_missing); the missing-products dialog creates them and pushes again.
 - locked in Xero / gone from Xero: row ``failed`` with the reason; nothing to retry blindly.
 - a lookup Xero's servers refused as too long (a 404 page of theirs): row ``failed`` saying so.
+- a currency or tax rate the organisation cannot take (sync/org_checks.py, before any call):
+  row ``failed`` with what to change.
 - validation error: row ``failed`` with Xero's words and the field; re-raised so RQ records
   the failure too.
 - anything unexpected: row ``failed``; re-raised.
@@ -39,8 +41,8 @@ from xeroapp.models import Client, Invoice, PurchaseOrder, Supplier
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
 from xeroapp.queue import get_queue
-from xeroapp.sync import (bulk_jobs, contacts, invoices, messages, outbox, purchase_orders,
-                          retries)
+from xeroapp.sync import (bulk_jobs, contacts, invoices, messages, org_checks, outbox,
+                          purchase_orders, retries)
 from xeroapp.sync.context import PushContext, idempotency_key
 from xeroapp.sync.outcomes import AmbiguousContact, PushStopped
 from xeroapp.sync.items import ProductsMissing
@@ -92,6 +94,7 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
     _start(job, record, connection)
     ctx = PushContext(job, connection, XeroClient(connection.id, connection.tenant_id))
     try:
+        org_checks.check(record, connection)  # a currency or tax rate it cannot take: no call
         pusher(ctx, record)
     except RateLimited as exc:  # Xero's 429, or our budget's "not before" (OverBudget)
         return _wait_for_limit(job, exc, failures)
@@ -112,8 +115,8 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
         return _finish(job, "failed", messages.search_refused(exc, job.record_kind),
                        kind="unreachable")
     except ValidationError as exc:
-        if reference.blames_reference(str(exc)):
-            reference.forget(connection)
+        if reference.blames_reference(str(exc)):  # its settings changed in Xero: read them again
+            reference.request_refresh(connection)
         text, field = messages.validation(exc, job.record_kind)
         _finish(job, "failed", text, field=field, kind="validation")
         raise

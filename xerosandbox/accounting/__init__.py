@@ -28,4 +28,5 @@ def seed(sb) -> None:
 
 def init_app(app: Flask) -> None:
     """Import the resource modules so their views register on api.bp (and control.bp)."""
-    from . import contacts, control, invoices, items, purchase_orders, reference  # noqa: F401
+    from . import (contacts, control, invoices, items, org_control,  # noqa: F401
+                   purchase_orders, reference)

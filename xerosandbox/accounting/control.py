@@ -32,6 +32,7 @@ KINDS = {
     "items": ("Items", "Item", None),
     "accounts": ("Accounts", "Account", "Status"),
     "taxrates": ("TaxRates", "TaxRate", "Status"),
+    "currencies": ("Currencies", "Currency", None),
 }
 
 

@@ -115,6 +115,15 @@ def next_number(write: Write, counter: str, prefix: str, taken: set[str]) -> str
             return candidate
 
 
+def check_currency(write: Write, element: dict[str, Any]) -> None:
+    """A document in a currency the organisation has not enabled (Settings > Currencies) is
+    refused: "Organisation is not subscribed to currency EUR" (Xero's words, as integrators
+    report them: Expensify's XRO068 help page, and apps that quote Xero's error)."""
+    code = element.get("CurrencyCode")
+    if code and not write.ref.takes_currency(str(code)):
+        raise Rejected(f"Organisation is not subscribed to currency {code}")
+
+
 def check_transition(current: str | None, wanted: str, allowed: dict[str, set[str]],
                      creatable: set[str], message: str) -> None:
     if current is None:
@@ -148,7 +157,8 @@ def prepare_lines(write: Write, existing_lines: list[dict[str, Any]], supplied: 
     problems: list[str] = []
     for line in merged:
         lines.fill_from_item(line, write.ref, side, unitdp)
-        problems.extend(lines.check_line(line, write.ref, allow_discount=allow_discount))
+        problems.extend(lines.check_line(line, write.ref, allow_discount=allow_discount,
+                                         side="sales" if side == "SalesDetails" else "purchases"))
         _canonical_codes(write, line)
     if problems:
         raise Rejected(*problems)

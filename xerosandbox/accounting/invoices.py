@@ -18,7 +18,9 @@ Rules beyond the spec's types and lengths (xero-facts §6):
   modification"). PAID is only ever set by Xero (here: /_sandbox/objects/.../status).
 - An unknown contact Name creates the contact, as Xero does; other contact fields sent with
   the invoice update the contact (xero-facts §6: send only ContactID to avoid that).
-- DiscountRate only on ACCREC; AccountCode, TaxType and ItemCode must exist.
+- DiscountRate only on ACCREC; AccountCode, TaxType and ItemCode must exist, and the TaxType
+  must fit the line (documents.prepare_lines); CurrencyCode must be one the organisation has
+  enabled (documents.check_currency).
 - UnitAmount to 2 dp unless the request carries ``unitdp=4``, on writes and reads alike
   (lines.py says how, and where Xero documents it).
 - Lists without ``page`` leave out LineItems (Xero returns them only when paging or when one
@@ -186,6 +188,7 @@ def build(write: batch.Write, element: dict[str, Any],
         doc["Contact"] = contacts.summary(contact)
     documents.collect(errors, lambda: _number(write, element, doc, existing))
     _header(write, element, doc, fresh=existing is None)
+    documents.collect(errors, lambda: documents.check_currency(write, element))
     merged = documents.collect(errors, lambda: _lines(write, element, doc, type_))
     if errors:
         raise Rejected(*errors)

@@ -144,8 +144,8 @@ def check(write: batch.Write, element: dict[str, Any], existing: dict[str, Any] 
         clash = by_code(write.repo, code)
         if clash is not None and (existing is None or clash["ItemID"] != existing["ItemID"]):
             errors.append(f"Price List Item with Code ''{code}'' already exists")
-    errors.extend(_check_details(write.ref, element.get("SalesDetails")))
-    errors.extend(_check_details(write.ref, element.get("PurchaseDetails")))
+    errors.extend(_check_details(write.ref, element.get("SalesDetails"), "sales"))
+    errors.extend(_check_details(write.ref, element.get("PurchaseDetails"), "purchases"))
     inventory = element.get("InventoryAssetAccountCode")
     if inventory:
         account = write.ref.account(inventory)
@@ -154,16 +154,17 @@ def check(write: batch.Write, element: dict[str, Any], existing: dict[str, Any] 
     return errors
 
 
-def _check_details(ref: Reference, details: dict[str, Any] | None) -> list[str]:
+def _check_details(ref: Reference, details: dict[str, Any] | None, side: str) -> list[str]:
+    """Codes must exist; a tax rate must fit its side (Xero refuses a sales rate on
+    PurchaseDetails) or the account it goes with."""
     errors = []
     for key in ("AccountCode", "COGSAccountCode"):
         code = (details or {}).get(key)
         if code and ref.account(code) is None:
             errors.append(f"Account code '{code}' is not a valid code for this document.")
-    tax_type = (details or {}).get("TaxType")
-    if tax_type and ref.tax_rate(tax_type) is None:
-        errors.append(f"The TaxType code '{tax_type}' does not exist or cannot be used for "
-                      "this type of transaction.")
+    problem = ref.tax_problem((details or {}).get("TaxType"), (details or {}).get("AccountCode"), side)
+    if problem:
+        errors.append(problem)
     return errors
 
 

@@ -70,8 +70,10 @@ def merge_lines(existing: list[dict[str, Any]], supplied: list[dict[str, Any]]) 
     return merged
 
 
-def check_line(line: dict[str, Any], ref: Reference, *, allow_discount: bool) -> list[str]:
-    """The per-line rules the spec does not state (existence of codes, discount scope)."""
+def check_line(line: dict[str, Any], ref: Reference, *, allow_discount: bool,
+               side: str = "sales") -> list[str]:
+    """The per-line rules the spec does not state (existence of codes, a tax rate that fits
+    the line's side and account, discount scope); ``side``: "sales" or "purchases"."""
     errors = []
     code = line.get("ItemCode")
     if code and ref.item(code) is None:
@@ -79,10 +81,9 @@ def check_line(line: dict[str, Any], ref: Reference, *, allow_discount: bool) ->
     account = line.get("AccountCode")
     if account and ref.account(account) is None:
         errors.append(f"Account code '{account}' is not a valid code for this document.")
-    tax_type = line.get("TaxType")
-    if tax_type and ref.tax_rate(tax_type) is None:
-        errors.append(f"The TaxType code '{tax_type}' does not exist or cannot be used for "
-                      "this type of transaction.")
+    tax_problem = ref.tax_problem(line.get("TaxType"), account, side)
+    if tax_problem:
+        errors.append(tax_problem)
     if not allow_discount and (line.get("DiscountRate") or line.get("DiscountAmount")):
         errors.append("Discounts are only supported on ACCREC (sales) invoices.")
     return errors

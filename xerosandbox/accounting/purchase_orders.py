@@ -14,6 +14,8 @@ Rules beyond the spec's types and lengths (xero-facts §7):
   AUTHORISED -> AUTHORISED/BILLED/DELETED; BILLED and DELETED orders cannot be edited.
 - SentToContact on an order that is not AUTHORISED/BILLED is ignored with the spec's warning.
 - Unit amounts keep 4 dp: the spec gives /PurchaseOrders no ``unitdp`` parameter (lines.py).
+- CurrencyCode must be enabled in the organisation; a line's TaxType must exist and be a
+  purchase rate (or fit its account), as on bills.
 """
 from __future__ import annotations
 
@@ -180,6 +182,7 @@ def build(write: batch.Write, element: dict[str, Any], existing: dict[str, Any] 
         doc["Contact"] = contacts.summary(contact)
     documents.collect(errors, lambda: _number(write, element, doc))
     errors.extend(_header(write, element, doc, warnings, fresh=existing is None))
+    documents.collect(errors, lambda: documents.check_currency(write, element))
     merged = documents.collect(errors, lambda: _lines(write, element, doc))
     if errors:
         raise Rejected(*errors)

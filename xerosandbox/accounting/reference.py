@@ -1,5 +1,10 @@
-"""Read-only reference resources: ``/Organisation``, ``/Accounts``, ``/TaxRates``
-(the data itself is seeded from reference_data)."""
+"""Read-only reference resources: ``/Organisation``, ``/Accounts``, ``/TaxRates``,
+``/Currencies`` (the data itself is seeded from reference_data).
+
+``/Currencies`` lists the currencies the organisation has enabled: a new organisation has just
+its base currency; more are added in Xero's Settings > Currencies (here:
+``POST /_sandbox/orgs/<tenant_id>/currencies``). Documents in any other currency are refused
+(documents.check_currency)."""
 from __future__ import annotations
 
 import uuid
@@ -20,7 +25,7 @@ VERSIONS = {"NZ": "NZ", "AU": "AU", "GB": "UK", "US": "US"}
 def organisation_doc(org: Any) -> dict[str, Any]:
     """The organisations row in the shape of the spec's Organisation."""
     country = org["country_code"]
-    sales_tax = {"NZ": "Tax Exclusive", "AU": "Tax Exclusive"}.get(country, "Tax Exclusive")
+    sales_tax = "Tax Exclusive"
     return {
         "APIKey": org["tenant_id"].replace("-", "").upper()[:30],
         "Name": org["name"],
@@ -33,7 +38,7 @@ def organisation_doc(org: Any) -> dict[str, Any]:
         "IsDemoCompany": org["class"] == "DEMO",
         "OrganisationStatus": "ACTIVE",
         "FinancialYearEndDay": 31,
-        "FinancialYearEndMonth": 3 if country == "NZ" else 6,
+        "FinancialYearEndMonth": 6 if country == "AU" else 3,
         "SalesTaxBasis": "ACCRUALS" if country == "AU" else "INVOICE",
         "SalesTaxPeriod": "QUARTERLY1" if country == "AU" else "TWOMONTHS",
         "DefaultSalesTax": sales_tax,
@@ -81,6 +86,16 @@ def get_account(account_id: str) -> Response:
     except ValueError:
         doc = None
     return envelope("Accounts", [doc]) if doc else not_found()
+
+
+@bp.get("/Currencies")
+@requires_scope(*SETTINGS_READ)
+@translate_errors
+def list_currencies() -> Response:
+    docs = current_repo().all("currencies")
+    docs = listing.apply_where(docs, "Currency")
+    docs = listing.apply_order(docs, "Currency")
+    return envelope("Currencies", docs)
 
 
 @bp.get("/TaxRates")

@@ -15,7 +15,7 @@ from ..store import Store, loads
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounting_objects (
     tenant_id   TEXT NOT NULL REFERENCES organisations(tenant_id) ON DELETE CASCADE,
-    kind        TEXT NOT NULL,   -- contacts | invoices | purchaseorders | items | accounts | taxrates
+    kind        TEXT NOT NULL,   -- contacts | invoices | purchaseorders | items | accounts | taxrates | currencies
     object_id   TEXT NOT NULL,   -- the object's Xero id (ContactID, InvoiceID, ..., TaxType)
     doc         TEXT NOT NULL,   -- the object as the API returns it (JSON)
     PRIMARY KEY (tenant_id, kind, object_id)

@@ -5,7 +5,7 @@ so that disconnecting one workspace revokes the grant only when no other workspa
 grant of the same user. Existing rows start empty and are filled at their next token refresh.
 
 Revision ID: 5d2e8c41a7f3
-Revises: 1b6c87f9b060
+Revises: 7c3e5a1d9b42
 Create Date: 2026-12-10 10:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d2e8c41a7f3'
-down_revision = '1b6c87f9b060'
+down_revision = '7c3e5a1d9b42'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ sends only what changed here. Existing links get NULL: their next update sends o
 fields we hold.
 
 Revision ID: 7c3e5a1d9b42
-Revises: 1b6c87f9b060
+Revises: 5d2e8a41c7b3
 Create Date: 2026-12-10 10:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3e5a1d9b42'
-down_revision = '1b6c87f9b060'
+down_revision = '5d2e8a41c7b3'
 branch_labels = None
 depends_on = None
 
