@@ -109,6 +109,23 @@ def waits_over(app: Flask) -> None:
         db.session.commit()
 
 
+def run_scheduled(app: Flask, drain) -> None:
+    """What RQ's scheduler does once the waits are over: the scheduled retries go on the
+    queue; then the worker drains it."""
+    from rq.registry import ScheduledJobRegistry
+
+    from xeroapp.queue import get_queue
+
+    waits_over(app)
+    with app.app_context():
+        queue = get_queue()
+        registry = ScheduledJobRegistry(queue=queue)
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id)
+            queue.enqueue_job(queue.fetch_job(job_id))
+    drain()
+
+
 def text_of(html: str) -> str:
     """Visible text with whitespace collapsed (assertions read like the page)."""
     return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()

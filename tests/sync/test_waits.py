@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from push_support import HTMX, waits_over
+from push_support import HTMX, run_scheduled, waits_over
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
@@ -29,18 +29,6 @@ def rows(app) -> list[PushJob]:
         for row in found:
             db.session.expunge(row)
         return found
-
-
-def run_scheduled(app, drain) -> None:
-    """What RQ's scheduler does once the waits are over: their jobs go on the queue."""
-    waits_over(app)
-    with app.app_context():
-        queue = get_queue()
-        registry = ScheduledJobRegistry(queue=queue)
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id)
-            queue.enqueue_job(queue.fetch_job(job_id))
-    drain()
 
 
 def start_bulk(desk) -> None:
