@@ -6,6 +6,8 @@ work horses.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import redis
 from flask import current_app
 from rq import Queue
@@ -37,6 +39,14 @@ def queue_names() -> list[str]:
 def get_queue(name: str | None = None) -> Queue:
     """An RQ queue on the app's Redis; the first of RQ_QUEUES unless ``name`` is given."""
     return Queue(name or queue_names()[0], connection=get_redis())
+
+
+def whole_second_after(moment: datetime) -> datetime:
+    """``moment`` rounded up to a whole second. RQ's scheduler files a job under its time's
+    whole seconds, dropping the fraction, so a retry scheduled for 12:00:00.6 could start at
+    12:00:00, before its row is due, and find nothing to do: a wait ends on a whole second."""
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
 
 
 def close_redis(app) -> None:

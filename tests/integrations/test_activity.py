@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sync"))
 
 from push_support import HTMX, desk, sandbox, text_of  # noqa: E402,F401  (desk, sandbox: fixtures)
+from push_support import run_scheduled  # noqa: E402
 from xeroapp.extensions import db  # noqa: E402
 from xeroapp.integrations.activity import PER_PAGE  # noqa: E402
 from xeroapp.models.workspace import find_user_by_email  # noqa: E402
@@ -79,6 +80,25 @@ def test_every_push_is_listed_with_record_kind_who_status_attempts_and_message(
             "a valid code. (Account) Retry") in failed_row
     assert f'href="/clients/{client_id}"' in html and f'href="/invoices/{invoice_id}"' in html
     assert "Retry all failed (1)" in text_of(html)
+
+
+def test_rate_limit_waits_are_shown_apart_from_attempts(desk, records, app):
+    """Three 429s, then Xero takes the contact: one attempt (one try went to Xero with the
+    record and was answered), three rate-limit waits beside it, not four attempts."""
+    client_id = records.client(desk.workspace_id, name="Bayside Café")
+    desk.control("faults", {"next": ["429", "429", "429"], "retry_after": 30})
+    desk.send("client", client_id)
+    for _ in range(3):
+        run_scheduled(app, desk.drain)
+    assert len(desk.held("contacts")) == 1
+
+    html = desk.client.get(URL).get_data(as_text=True)
+
+    (push_id,) = row_ids(html)
+    row = html.split(f'id="push-{push_id}"')[1].split("</tr>")[0]
+    attempts_cell = text_of(row.split('<td class="num">')[1].split("</td>")[0])
+    assert attempts_cell == "1 3 rate-limit waits"
+    assert text_of(row).endswith("Client Bayside Café Send Ada Lovelace Done 1 3 rate-limit waits")
 
 
 def test_integrations_page_links_to_activity(desk):

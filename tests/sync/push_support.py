@@ -10,6 +10,7 @@ import html as html_module
 import re
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import xerosandbox  # noqa: E402
 from xero_support import (DEMO_TENANT_ID, live_sandbox, live_sandbox_server,  # noqa: E402,F401
                           point_app_at, read_lists, store_connection)
 from xeroapp.extensions import db  # noqa: E402
+from xeroapp.models.types import utcnow  # noqa: E402
 from xeroapp.models.xero import PushJob, XeroLink  # noqa: E402
 
 SANDBOX_URL = "http://sandbox.test"
@@ -95,6 +97,33 @@ class Desk:
 
     def set_status(self, kind: str, xero_id: str, status: str) -> None:
         self.control(f"objects/{DEMO_TENANT_ID}/{kind}/{xero_id}/status", {"Status": status})
+
+
+def waits_over(app: Flask) -> None:
+    """The time every timed wait (rate limit, back-off) was for has come: tests do not sit
+    out a Retry-After, so the waiting rows' ``not_before`` moves to a second ago."""
+    with app.app_context():
+        db.session.execute(db.update(PushJob).where(
+            PushJob.status == "waiting", PushJob.not_before.is_not(None))
+            .values(not_before=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+
+
+def run_scheduled(app: Flask, drain) -> None:
+    """What RQ's scheduler does once the waits are over: the scheduled retries go on the
+    queue; then the worker drains it."""
+    from rq.registry import ScheduledJobRegistry
+
+    from xeroapp.queue import get_queue
+
+    waits_over(app)
+    with app.app_context():
+        queue = get_queue()
+        registry = ScheduledJobRegistry(queue=queue)
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id)
+            queue.enqueue_job(queue.fetch_job(job_id))
+    drain()
 
 
 def text_of(html: str) -> str:

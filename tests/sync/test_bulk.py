@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from push_support import DEMO_TENANT_ID, HTMX, text_of
+from push_support import DEMO_TENANT_ID, HTMX, text_of, waits_over
 from xeroapp.queue import get_queue, get_redis
 from xeroapp.xero.budget import PER_MINUTE, Budget
 from xeroapp.extensions import db
@@ -251,11 +251,16 @@ def test_xeros_429_waits_out_retry_after_and_then_sends_once(desk, records, app)
         rows = db.session.scalars(db.select(PushJob)).all()
         assert {(r.status, r.error_kind) for r in rows} == {("waiting", "rate_limit")}
         (scheduled,) = get_queue().scheduled_job_registry.get_job_ids()
+    waits_over(app)  # the scheduler's moment, without waiting 30 s
+    with app.app_context():
         from rq.job import Job
         job = Job.fetch(scheduled, connection=get_redis())
-        get_queue().enqueue_job(job)  # the scheduler's moment, without waiting 30 s
+        get_queue().enqueue_job(job)
     desk.drain()
     assert len(desk.held("contacts")) == 3
+    with app.app_context():  # one call each reached Xero; the 429 was a wait, not an attempt
+        rows = db.session.scalars(db.select(PushJob)).all()
+        assert {(r.attempts, r.rate_limit_waits) for r in rows} == {(1, 1)}
     assert "3 sent · 0 failed · 0 waiting" in text_of(partial(desk, "clients"))
 
 

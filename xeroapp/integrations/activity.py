@@ -7,6 +7,9 @@ htmx gets the table only), ``.../activity/<push_id>/retry`` and ``.../activity/r
 (pushes.request_push): a new push of the record's current version, or the one already pending.
 Only the latest push of a record is offered for retry: an older failure was already followed
 by another attempt, and "Retry all failed" must not send a record twice.
+
+"Attempts" are the tries that went to Xero with the record; the times a rate limit made the
+push wait are shown apart beside them (PushJob.rate_limit_waits), since waiting is not trying.
 """
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_method
 
 from xeroapp import crypto
 from xeroapp.extensions import db
@@ -26,6 +27,10 @@ PENDING_PUSH_STATUSES = ("queued", "running", "waiting")
 # PushJob.error_kind: what the panel offers next (Try again, choose a contact, nothing).
 PUSH_ERROR_KINDS = ("validation", "locked", "unreachable", "rate_limit", "not_found", "ambiguous",
                     "products_missing")
+# Waits that end at a known time (``not_before``): a rate limit (Xero's 429 or our own call
+# budget) or the back-off after a passing fault. A wait for a person to reconnect has neither
+# a time nor one of these kinds, and never ends by itself.
+TIMED_WAIT_KINDS = ("rate_limit", "unreachable")
 
 
 class XeroConnection(Timestamped, db.Model):
@@ -151,7 +156,11 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
     tenant_id: so.Mapped[str | None] = so.mapped_column(sa.String(36))
     action: so.Mapped[str] = so.mapped_column(sa.String(10))
     status: so.Mapped[str] = so.mapped_column(sa.String(10), default="queued", index=True)
+    # Tries that went to Xero with the record: answered (done, refused), faulted, or cut
+    # short by a dead worker. A try stopped by a rate limit (Xero's 429, or our own budget
+    # before any call) is counted in rate_limit_waits instead: waiting is not trying again.
     attempts: so.Mapped[int] = so.mapped_column(default=0)
+    rate_limit_waits: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     # Xero keeps keys for replay; at most 128 characters.
     idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     error_message: so.Mapped[str | None] = so.mapped_column(sa.Text)
@@ -176,6 +185,35 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_PUSH_STATUSES
+
+    @hybrid_method
+    def is_runnable(self, now: datetime | None = None) -> bool:
+        """May a job send this row now? Queued, or waiting out a rate limit or back-off
+        whose ``not_before`` has come. The one rule of the single job, the bulk batch and the
+        sweeper: a job that meets a row before its time leaves it to the retry scheduled for
+        then. (``PushJob.is_runnable(now)`` is the same rule as a SQL condition.)"""
+        if self.status == "queued":
+            return True
+        return (self.status == "waiting" and self.error_kind in TIMED_WAIT_KINDS
+                and self.not_before is not None and self.not_before <= (now or utcnow()))
+
+    @is_runnable.inplace.expression
+    @classmethod
+    def _is_runnable_expression(cls, now: datetime | None = None) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.status == "queued",
+                      sa.and_(cls.status == "waiting", cls.error_kind.in_(TIMED_WAIT_KINDS),
+                              cls.not_before.is_not(None), cls.not_before <= (now or utcnow())))
+
+    @property
+    def tries(self) -> int:
+        """Every run of this push so far, attempts and rate-limit waits alike: each run's
+        RQ job (a retry, a batch, a sweep) is named after it, so no two runs share a name."""
+        return (self.attempts or 0) + (self.rate_limit_waits or 0)
+
+    def count_as_rate_limit_wait(self) -> None:
+        """The try just ended was stopped by a rate limit: a wait, not an attempt."""
+        self.attempts = max((self.attempts or 0) - 1, 0)
+        self.rate_limit_waits = (self.rate_limit_waits or 0) + 1
 
     def __repr__(self) -> str:
         return f"<PushJob {self.id} {self.action} {self.record_kind}:{self.record_id} {self.status}>"

@@ -2,8 +2,9 @@
 in one batched request (sync/bulk_senders.py) and writes each row's own outcome.
 
 It follows run_push_job's rules (sync/jobs.py) for the batch as a whole:
-- rows are claimed with a conditional UPDATE (queued, or a wait whose time has come), so a
-  batch enqueued twice (a sweep, a retry) sends each row once;
+- rows are claimed with a conditional UPDATE (PushJob.is_runnable: queued, or a wait whose
+  time has come), so a batch enqueued twice (a sweep, a retry) sends each row once, and a
+  batch that meets rows before their time leaves them to the retry scheduled for then;
 - 429 or our shared budget saying "not before T": rows ``waiting`` until then and the batch
   scheduled again for that time (RQ scheduler), never slept through;
 - Xero unreachable / 5xx: rows ``waiting`` and the batch retried with backoff; after the last
@@ -29,7 +30,7 @@ from rq.job import Job
 from xeroapp.extensions import db
 from xeroapp.models import BulkPush, Invoice, InvoiceLine, PushJob, XeroConnection
 from xeroapp.models.types import utcnow
-from xeroapp.queue import get_queue
+from xeroapp.queue import get_queue, whole_second_after
 from xeroapp.sync import bulk, messages, org_checks, outbox, retries
 from xeroapp.sync.bulk_senders import SENDERS, BatchContext, Outcome
 from xeroapp.workspaces import time_zone_of
@@ -106,20 +107,12 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
 
 # -- rows ---------------------------------------------------------------------------------------
 
-def _runnable() -> sa.ColumnElement[bool]:
-    """Queued, or waiting for a rate limit / backoff (not for a person to reconnect)."""
-    return sa.or_(PushJob.status == "queued",
-                  sa.and_(PushJob.status == "waiting",
-                          PushJob.error_kind.in_(("rate_limit", "unreachable")),
-                          PushJob.error_message.is_distinct_from(outbox.RECONNECT_REASON)))
-
-
 def _claim(row_ids: list[int]) -> list[PushJob]:
     """Mark the runnable rows ``running`` in one conditional UPDATE: a row another worker
     claimed (or that finished) meanwhile is left out."""
     now = utcnow()
     claimed = list(db.session.scalars(
-        sa.update(PushJob).where(PushJob.id.in_(row_ids), _runnable())
+        sa.update(PushJob).where(PushJob.id.in_(row_ids), PushJob.is_runnable(now))
         .values(status="running", started_at=now, attempts=PushJob.attempts + 1,
                 error_message=None, error_field=None, error_kind=None, not_before=None,
                 updated_at=now)
@@ -205,16 +198,19 @@ def _wait(run_id: int, rows: list[PushJob], resume_at: datetime, message: str | 
           failures: int) -> dict[str, int]:
     """Rows ``waiting`` until ``resume_at``, the same batch scheduled for then (a new RQ
     job: this one is still running). The worker is free for other work meanwhile."""
+    resume_at = whole_second_after(resume_at)
     time_zone = time_zone_of(rows[0].workspace_id) if message is None else None
     db.session.rollback()
     for row in rows:
+        if kind == "rate_limit":
+            row.count_as_rate_limit_wait()
         _set(row, "waiting", message or messages.rate_limited(resume_at, time_zone), None, kind)
         row.not_before = resume_at
     db.session.commit()
     ids = [row.id for row in rows]
     try:
         get_queue().enqueue_at(resume_at, bulk.BATCH_FUNCTION, run_id, ids, failures,
-                               job_id=bulk.batch_job_id(run_id, ids[0], rows[0].attempts))
+                               job_id=bulk.batch_job_id(run_id, ids[0], rows[0].tries))
     except RedisError:  # the rows say waiting; the sweeper enqueues them once due
         log.warning("bulk push %s: could not schedule a batch's retry", run_id)
     return {"waiting": len(rows)}
@@ -250,7 +246,6 @@ def run_single(row: PushJob) -> dict[str, int] | None:
     batch with up to 49 other rows of its run that are ready too; their own jobs, if any,
     then find nothing left to do."""
     others = list(db.session.scalars(sa.select(PushJob.id).where(
-        PushJob.bulk_push_id == row.bulk_push_id, PushJob.id != row.id, _runnable(),
-        sa.or_(PushJob.not_before.is_(None), PushJob.not_before <= utcnow()))
-        .order_by(PushJob.id).limit(bulk.BATCH_SIZE - 1)))
+        PushJob.bulk_push_id == row.bulk_push_id, PushJob.id != row.id,
+        PushJob.is_runnable(utcnow())).order_by(PushJob.id).limit(bulk.BATCH_SIZE - 1)))
     return run_bulk_batch(row.bulk_push_id, [row.id, *others])

@@ -40,7 +40,7 @@ from xeroapp.extensions import db
 from xeroapp.models import Client, Invoice, PurchaseOrder, Supplier
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
-from xeroapp.queue import get_queue
+from xeroapp.queue import get_queue, whole_second_after
 from xeroapp.sync import (bulk_jobs, contacts, invoices, messages, org_checks, outbox,
                           purchase_orders, retries)
 from xeroapp.sync.context import PushContext, idempotency_key
@@ -76,8 +76,11 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
     """Push one PushJob's record to Xero; returns the final status (for RQ's result).
     ``failures``: consecutive passing faults before this run (0 on a click or a sweep)."""
     job = db.session.get(PushJob, push_job_id)
-    if job is None or not _is_runnable(job):
-        return None  # already done, cancelled, or parked for a reconnect: nothing to do
+    if job is None or not job.is_runnable(utcnow()):
+        # Already done, parked for a reconnect, or waiting for a time not come yet (a sweep's
+        # job, or a batch's, reaching the row during its back-off): the retry scheduled for
+        # that time sends it, and the sweeper does if that retry is lost. Nothing to do here.
+        return None
     if job.bulk_push_id is not None:  # part of a bulk run: sent in a batch (sync/bulk_jobs.py)
         bulk_jobs.run_single(job)
         return db.session.get(PushJob, push_job_id).status
@@ -131,14 +134,6 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
     return _finish(job, "done", None)
 
 
-def _is_runnable(job: PushJob) -> bool:
-    if job.status == "queued":
-        return True
-    # A rate-limit or backoff wait whose time has come (unless parked for a reconnect meanwhile).
-    return (job.status == "waiting" and job.error_kind in ("rate_limit", "unreachable")
-            and job.error_message != outbox.RECONNECT_REASON)
-
-
 def _start(job: PushJob, record: Any, connection: XeroConnection) -> None:
     """Mark the row running and store the Idempotency-Key BEFORE any call to Xero."""
     link = db.session.scalar(db.select(XeroLink).filter_by(
@@ -148,7 +143,7 @@ def _start(job: PushJob, record: Any, connection: XeroConnection) -> None:
     job.tenant_id = connection.tenant_id
     job.record_version = record.version
     job.status, job.started_at = "running", utcnow()
-    job.attempts = (job.attempts or 0) + 1
+    job.attempts = (job.attempts or 0) + 1  # a rate limit moves it to rate_limit_waits
     job.error_message = job.error_field = job.error_kind = None
     job.not_before = None
     job.idempotency_key = idempotency_key(job, record.version)
@@ -181,13 +176,13 @@ def _park(job: PushJob) -> str:
 
 
 def _wait_for_limit(job: PushJob, exc: RateLimited, failures: int) -> str:
-    resume_at = utcnow() + timedelta(seconds=max(exc.retry_after, 1.0))
+    resume_at = whole_second_after(utcnow() + timedelta(seconds=max(exc.retry_after, 1.0)))
     return _wait(job, resume_at, messages.rate_limited(resume_at, time_zone_of(job.workspace_id)),
                  "rate_limit", failures)
 
 
 def _retry_later(job: PushJob, exc: TransportError | Unavailable, failures: int) -> str:
-    resume_at = utcnow() + timedelta(seconds=retries.delay(failures))
+    resume_at = whole_second_after(utcnow() + timedelta(seconds=retries.delay(failures)))
     return _wait(job, resume_at, retries.retrying_message(exc, failures, resume_at,
                                                           time_zone_of(job.workspace_id)),
                  "unreachable", failures)
@@ -197,12 +192,14 @@ def _wait(job: PushJob, resume_at: datetime, message: str, kind: str, failures: 
     """Row ``waiting`` until ``resume_at`` and the same push scheduled for then, as a new RQ
     job (the current one is still running). A worker never sleeps through the wait."""
     db.session.rollback()
+    if kind == "rate_limit":
+        job.count_as_rate_limit_wait()
     job.status, job.not_before = "waiting", resume_at
     job.error_message, job.error_kind, job.error_field = message, kind, None
     db.session.commit()
     try:
         get_queue().enqueue_at(resume_at, outbox.PUSH_FUNCTION, job.id, failures,
-                               job_id=retry_job_id(job.id, job.attempts))
+                               job_id=retry_job_id(job.id, job.tries))
     except RedisError:  # the row still says waiting; the sweeper enqueues it once it is due
         log.warning("push job %s: could not schedule its retry", job.id)
     return "waiting"

@@ -127,11 +127,11 @@ def _orphans_queued(now: datetime, held: set[int]) -> list[int]:
 
 
 def _requeue_waits_over(now: datetime, held: set[int]) -> list[int]:
-    """Rate-limit waits whose time has come and whose retry RQ lost: queued again. A wait
-    for a person to reconnect has no time (``not_before`` empty) and is left alone."""
+    """Rate-limit and back-off waits whose time has come (PushJob.is_runnable) and whose
+    retry RQ lost: queued again. One still waiting for its time is left to its retry, and a
+    wait for a person to reconnect has no time and is left alone."""
     rows = db.session.execute(sa.select(PushJob.id, PushJob.not_before).where(
-        PushJob.status == "waiting", PushJob.not_before.is_not(None), PushJob.not_before <= now,
-        PushJob.error_message.is_distinct_from(outbox.RECONNECT_REASON))).all()
+        PushJob.status == "waiting", PushJob.is_runnable(now))).all()
     return [push_id for push_id, not_before in rows
             if push_id not in held and _requeue(push_id, "waiting", not_before=not_before)]
 
@@ -162,16 +162,18 @@ def _requeue(push_id: int, status: str, **unchanged: datetime | None) -> bool:
     return result.rowcount == 1
 
 
-def sweep_job_id(push_id: int, attempts: int) -> str:
+def sweep_job_id(push_id: int, tries: int) -> str:
     """Not ``push-<id>``: a dead worker's job of that name is still in RQ's started registry,
-    and RQ's cleanup would mark any new job of the same name failed. One id per attempt."""
-    return f"{outbox.rq_job_id(push_id)}-sweep-{attempts}"
+    and RQ's cleanup would mark any new job of the same name failed. One id per run of the
+    push so far (PushJob.tries)."""
+    return f"{outbox.rq_job_id(push_id)}-sweep-{tries}"
 
 
 def _enqueue(push_id: int) -> bool:
-    attempts = db.session.scalar(sa.select(PushJob.attempts).where(PushJob.id == push_id)) or 0
+    tries = db.session.scalar(sa.select(PushJob.attempts + PushJob.rate_limit_waits)
+                              .where(PushJob.id == push_id)) or 0
     queue = get_queue()
-    job_id = sweep_job_id(push_id, attempts)
+    job_id = sweep_job_id(push_id, tries)
     try:
         Job.fetch(job_id, connection=queue.connection).delete()  # an earlier, finished one
     except NoSuchJobError:
