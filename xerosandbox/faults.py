@@ -14,6 +14,12 @@ Configured through ``/_sandbox/faults`` (see traffic.py for the routes):
 - ``retry_after``: sandbox seconds an injected 429 asks for; unset, it is what a real
   minute-limit 429 would say (the time left in the tenant's minute window).
 - ``tenant_id``: only calls to this organisation are affected.
+- ``paths``: only calls to these Accounting API resources are affected, each named as in
+  its URL (``["Organisation"]`` for ``GET /api.xro/2.0/Organisation``, ``["Invoices"]``
+  for ``/Invoices`` and ``/Invoices/{id}``), compared case-insensitively as Xero's own
+  routes are; unset or empty, every resource. Calls to other resources neither get a fault
+  nor consume ``next``, so a test can script "the organisation read fails once" while the
+  rest of the flow runs untouched.
 
 Only calls that reached the resource stage are eligible: identity, offline organisations,
 real 429s and Idempotency-Key replays never get a fault.
@@ -62,6 +68,7 @@ class Faults:
         self.timeout_seconds = DEFAULT_TIMEOUT_SECONDS
         self.retry_after: float | None = None
         self.tenant_id: str | None = None
+        self.paths: tuple[str, ...] = ()
         self.queue: deque[str] = deque()
         self._rng = random.Random()
 
@@ -72,7 +79,7 @@ class Faults:
         if not isinstance(body, dict):
             raise FaultConfigError("send a JSON object")
         unknown = set(body) - {"latency", "rates", "seed", "timeout_seconds", "retry_after",
-                               "tenant_id", "next"}
+                               "tenant_id", "paths", "next"}
         if unknown:
             raise FaultConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
         parsed = {key: _PARSERS[key](value) for key, value in body.items()}
@@ -99,21 +106,24 @@ class Faults:
                 "timeout_seconds": self.timeout_seconds,
                 "retry_after": self.retry_after,
                 "tenant_id": self.tenant_id,
+                "paths": list(self.paths),
                 "next": list(self.queue),
             }
 
     # -- per call -------------------------------------------------------------------------------
-    def applies_to(self, tenant_id: str) -> bool:
-        return self.tenant_id is None or self.tenant_id == tenant_id
+    def applies_to(self, tenant_id: str, path: str = "") -> bool:
+        """Whether a call to ``path`` (the request's path) in ``tenant_id`` is targeted."""
+        return ((self.tenant_id is None or self.tenant_id == tenant_id)
+                and (not self.paths or resource_of(path) in self.paths))
 
-    def latency_for(self, tenant_id: str) -> float:
+    def latency_for(self, tenant_id: str, path: str = "") -> float:
         with self._lock:
-            return self.latency if self.applies_to(tenant_id) else 0.0
+            return self.latency if self.applies_to(tenant_id, path) else 0.0
 
-    def draw(self, tenant_id: str) -> str | None:
+    def draw(self, tenant_id: str, path: str = "") -> str | None:
         """The fault for this call, if any: the scripted queue first, then the rates."""
         with self._lock:
-            if not self.applies_to(tenant_id):
+            if not self.applies_to(tenant_id, path):
                 return None
             if self.queue:
                 kind = self.queue.popleft()
@@ -126,6 +136,13 @@ class Faults:
                 if roll < 0:
                     return kind
             return None
+
+
+def resource_of(path: str) -> str:
+    """The resource a request path names, casefolded: "/api.xro/2.0/Invoices/abc" ->
+    "invoices" (the first segment after the API's prefix)."""
+    rest = path.split("/api.xro/2.0/", 1)[-1]
+    return rest.strip("/").split("/", 1)[0].casefold()
 
 
 # -- validation of /_sandbox/faults bodies ------------------------------------------------------
@@ -168,6 +185,15 @@ def _tenant(value: Any) -> str | None:
     return value or None
 
 
+def _paths(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or any(not isinstance(p, str) or not p.strip("/")
+                                          or "/" in p.strip("/") for p in value):
+        raise FaultConfigError("paths must be a list of resource names like [\"Organisation\"]")
+    return tuple(dict.fromkeys(p.strip("/").casefold() for p in value))
+
+
 def _queue(value: Any) -> list[str]:
     if not isinstance(value, list) or any(k not in KINDS + (OK,) for k in value):
         raise FaultConfigError(f"next must be a list of: {', '.join(KINDS + (OK,))}")
@@ -181,6 +207,7 @@ _PARSERS = {
     "rates": _rates,
     "seed": _seed,
     "tenant_id": _tenant,
+    "paths": _paths,
     "next": _queue,
 }
 

@@ -103,10 +103,10 @@ def before_api() -> Response | None:
     answer = _idempotency(sb, call)
     # Latency after the key is claimed: the call is "in progress" for that long, so a
     # retry under the same key meets it there (and waits), as it would at Xero.
-    sb.clock.sleep(call.traffic.faults.latency_for(tenant_id))
+    sb.clock.sleep(call.traffic.faults.latency_for(tenant_id, request.path))
     if answer is not None:
         return _early(call, answer)
-    kind = call.traffic.faults.draw(tenant_id)
+    kind = call.traffic.faults.draw(tenant_id, request.path)
     return _inject(sb, call, kind) if kind else None
 
 

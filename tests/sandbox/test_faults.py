@@ -98,6 +98,24 @@ def test_faults_can_be_scoped_to_one_organisation(client, token):
     assert call_org(client, token, SECOND_TENANT_ID).status_code == 503
 
 
+def test_faults_can_be_aimed_at_one_resource(client, token):
+    control(client, "faults", {"next": ["429"], "retry_after": 5, "paths": ["Organisation"]})
+    assert client.get(CONTACTS, headers=auth_headers(token)).status_code == 200
+    assert client.get("/_sandbox/faults").get_json()["next"] == ["429"]  # not consumed
+    limited = call_org(client, token)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "5"
+    assert call_org(client, token).status_code == 200  # the scripted fault was played once
+
+
+def test_a_resource_target_covers_its_objects_and_any_case(client, token):
+    control(client, "faults", {"rates": {"503": 1.0}, "paths": ["contacts"]})
+    assert client.get(f"{CONTACTS}/{uuid.uuid4()}", headers=auth_headers(token)).status_code == 503
+    assert client.get(CONTACTS, headers=auth_headers(token)).status_code == 503
+    assert call_org(client, token).status_code == 200
+    assert client.get("/_sandbox/faults").get_json()["paths"] == ["contacts"]
+    assert client.delete("/_sandbox/faults").get_json()["paths"] == []
+
+
 def test_latency_is_sandbox_seconds_divided_by_the_time_scale(token):
     app = xerosandbox.create_app(None, control=True, time_scale=10.0)
     fast = app.test_client()
@@ -166,6 +184,9 @@ def test_fault_settings_can_be_read_and_cleared(client):
     {"next": ["explode"]},
     {"seed": "abc"},
     {"colour": "red"},
+    {"paths": "Organisation"},
+    {"paths": ["Invoices/abc"]},
+    {"paths": [""]},
 ])
 def test_unusable_fault_settings_are_refused_and_change_nothing(client, body):
     refused = client.post("/_sandbox/faults", json=body)

@@ -10,13 +10,13 @@ from contextlib import nullcontext
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.organisation import XeroOrganisation
-from xeroapp.models.workspace import User, Workspace
+from xeroapp.models.workspace import User
 from xeroapp.models.xero import XeroConnection
-from xeroapp.settings.forms import CURRENCIES
 from xeroapp.sync import outbox
 from xeroapp.xero import oauth, reference, tokens
 from xeroapp.xero.client import XeroClient
-from xeroapp.integrations import release
+from xeroapp.integrations import connect_reads, release
+from xeroapp.integrations.connect_reads import ConnectReads
 from xeroapp.integrations.granted import Granted, of_this_consent
 from xeroapp.integrations.pending import PendingAuthorisation
 from xeroapp.xero.errors import XeroError
@@ -51,20 +51,26 @@ def is_switch(workspace_id: int, tenant_id: str) -> XeroConnection | None:
     return current if current is not None and current.tenant_id != tenant_id else None
 
 
-def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User) -> XeroConnection:
+def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User,
+                    reads: ConnectReads | None = None) -> XeroConnection:
     """Store the chosen organisation, its token set and its lists (currencies, tax rates,
     accounts); on the workspace's first connect its default currency becomes the
-    organisation's base currency; resume pushes that were waiting."""
+    organisation's base currency; resume pushes that were waiting.
+
+    A read Xero turns away for now (429, 5xx, timeout: connect_reads) does not stop the
+    connect: the organisation is stored under the name /connections gave, and ``reads``
+    says what is left to read on the queue (connect_reads.finish_later, after this)."""
     granted = pending.connection_for(tenant_id)
     if granted is None:
         raise ConnectFailed("That organisation was not part of this authorisation.")
-    access = pending.token["access_token"]
+    reads = reads if reads is not None else ConnectReads()
+    client = XeroClient.with_token(pending.token["access_token"], tenant_id)
     try:
-        org = XeroClient.with_token(access, tenant_id).organisation()
+        org = reads.run(connect_reads.ORGANISATION, client.organisation)
     except XeroError as exc:
         raise ConnectFailed(f"Connected, but could not read the organisation from Xero: {exc}") from exc
+    lists = _read_lists(client, org, reads) if org is not None else None
 
-    lists = _read_lists(access, tenant_id, org)
     current = connection_of(pending.workspace_id)
     first_connect = current is None and XeroOrganisation.last_of(pending.workspace_id) is None
     switching = current is not None and current.tenant_id != tenant_id
@@ -75,9 +81,11 @@ def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User) -
     with tokens.refresh_lock(current.id) if current else nullcontext():
         connection = current or XeroConnection(workspace_id=pending.workspace_id)
         connection.tenant_id = tenant_id
-        connection.tenant_name = org.get("Name") or granted.get("tenantName") or "Xero organisation"
+        connection.tenant_name = ((org or {}).get("Name") or granted.get("tenantName")
+                                  or "Xero organisation")
         connection.connection_id = granted["id"]
-        connection.short_code = org.get("ShortCode")
+        if org is not None or switching:  # reconnecting the same one keeps its code meanwhile
+            connection.short_code = (org or {}).get("ShortCode")
         connection.connected_by_id = user.id
         connection.connected_at = utcnow()
         connection.needs_reconnect = False
@@ -89,32 +97,25 @@ def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User) -
         db.session.add(connection)
         if lists is not None:
             reference.save(pending.workspace_id, tenant_id, lists)
-        if first_connect:
-            _follow_base_currency(pending.workspace_id, org.get("BaseCurrency"))
+        if first_connect and org is not None:
+            connect_reads.follow_base_currency(pending.workspace_id, org.get("BaseCurrency"))
+        reads.follow_currency = first_connect and org is None
         db.session.commit()
-    if lists is None:  # read them on the queue instead: the connection itself is made
-        reference.request_refresh(connection)
     outbox.resume_after_reconnect(db.session, pending.workspace_id, tenant_id)
     return connection
 
 
-def _read_lists(access_token: str, tenant_id: str, org: dict) -> dict | None:
+def _read_lists(client: XeroClient, org: dict, reads: ConnectReads) -> dict | None:
     """The organisation's currencies, tax rates and accounts (xero.reference), read now so the
-    first page after connecting already offers its own codes; None if Xero did not answer."""
+    first page after connecting already offers its own codes; None if Xero did not answer
+    (``reads`` then holds them for the queue)."""
     try:
-        return reference.read(XeroClient.with_token(access_token, tenant_id), org)
+        return reads.run(connect_reads.ORGANISATION, lambda: reference.read(client, org))
     except XeroError as exc:
-        log.info("could not read the lists of organisation %s while connecting: %s", tenant_id, exc)
+        log.info("could not read the lists of organisation %s while connecting: %s",
+                 client.tenant_id, exc)
+        reads.defer(connect_reads.ORGANISATION)
         return None
-
-
-def _follow_base_currency(workspace_id: int, base_currency: str | None) -> None:
-    """A workspace's first organisation decides its default currency (new invoices and orders
-    use it): a British organisation trades in GBP, whatever the sign-up default was."""
-    code = (base_currency or "").upper()
-    workspace = db.session.get(Workspace, workspace_id)
-    if workspace is not None and code in CURRENCIES:
-        workspace.default_currency = code
 
 
 def _let_go_of(old: XeroConnection, new_token: dict) -> None:

@@ -93,16 +93,29 @@ def after_connect(connection: XeroConnection) -> tuple[str, str] | None:
     (flash category, message) to tell the person, or None when nothing changed.
 
     Xero unreachable here does not undo the connection: the person is told to check the
-    numbers in Settings.
+    numbers in Settings. (The connect callback reads through connect_reads instead, which
+    leaves a read Xero turned away to the queue.)
     """
     workspace = db.session.get(Workspace, connection.workspace_id)
     try:
         held = read_held(XeroClient(connection.id, connection.tenant_id), workspace)
     except XeroError as exc:
-        log.warning("could not read the numbers %s holds: %s", connection.tenant_name, exc)
-        return ("warning", f"Could not read the invoice and purchase order numbers "
-                           f"{connection.tenant_name} already uses ({exc}). Check Settings › "
-                           "Document numbers before sending new documents.")
+        return unread(connection, exc)
+    return settle(connection, held)
+
+
+def unread(connection: XeroConnection, exc: XeroError) -> tuple[str, str]:
+    """What to tell the person when the numbers could not be read at all."""
+    log.warning("could not read the numbers %s holds: %s", connection.tenant_name, exc)
+    return ("warning", f"Could not read the invoice and purchase order numbers "
+                       f"{connection.tenant_name} already uses ({exc}). Check Settings › "
+                       "Document numbers before sending new documents.")
+
+
+def settle(connection: XeroConnection, held: HeldNumbers) -> tuple[str, str] | None:
+    """Set the workspace's numbering after what the connected organisation holds (committed);
+    (flash category, message), or None when nothing changed."""
+    workspace = db.session.get(Workspace, connection.workspace_id)
     raised = raise_next_numbers(workspace, held)
     if (workspace.document_numbering is None and held.has_documents
             and not _has_sent_documents(workspace.id, connection.tenant_id)):

@@ -16,7 +16,7 @@ from joserfc.errors import JoseError
 from wtforms import SelectChoice
 
 from xeroapp.extensions import db
-from xeroapp.integrations import bp, connecting, org_numbers, pending
+from xeroapp.integrations import bp, connect_reads, connecting, pending
 from xeroapp.integrations.forms import ChooseOrganisationForm, PurchaseOrderSettingsForm
 from xeroapp.xero.errors import TransportError, Unavailable, XeroError
 from xeroapp.xero.oauth import xero_oauth
@@ -62,7 +62,6 @@ def callback():
         return _to_index()
     try:
         token = xero_oauth().authorize_access_token()
-        granted = connecting.granted_connections(token, current_user.workspace_id)
     except MismatchingStateError:
         flash("That reply from Xero does not match a connection started here, or it was already "
               "used. Nothing was stored. Start again with Connect to Xero.", "error")
@@ -79,18 +78,44 @@ def callback():
         log.warning("Xero unreachable during the callback", exc_info=True)
         flash(UNREACHABLE, "error")
         return _to_index()
+    return _list_granted(pending.PendingAuthorisation(
+        token={k: v for k, v in token.items() if k != "userinfo"}, connections=[],
+        user_id=current_user.id, workspace_id=current_user.workspace_id))
+
+
+def _list_granted(authorisation: pending.PendingAuthorisation):
+    """Ask Xero which organisations the authorisation granted, then save or offer a choice.
+    Xero turning the listing away for now (429, 5xx, timeout) loses nothing: the token set
+    waits, encrypted, for the person to press Finish connecting (``resume``)."""
+    reads = connect_reads.ConnectReads()
+    try:
+        granted = reads.run("connections", lambda: connecting.granted_connections(
+            authorisation.token, authorisation.workspace_id))
     except (connecting.ConnectFailed, XeroError) as exc:
+        pending.discard()
         flash(str(exc), "error")
         return _to_index()
-
-    authorisation = pending.PendingAuthorisation(
-        token={k: v for k, v in token.items() if k != "userinfo"},
-        connections=granted.connections, user_id=current_user.id,
-        workspace_id=current_user.workspace_id, extra={"certain": granted.certain})
+    if granted is None:
+        pending.save(authorisation)
+        flash(connect_reads.listing_turned_away(reads.stopped), "warning")
+        return redirect(url_for("integrations.resume"))
+    authorisation.connections = granted.connections
+    authorisation.extra = {"certain": granted.certain}
     if len(granted.connections) > 1:
         pending.save(authorisation)
         return redirect(url_for("integrations.choose"))
     return _finish(authorisation, granted.connections[0]["tenantId"])
+
+
+@bp.route("/integrations/resume", methods=["GET", "POST"])
+def resume():
+    """Finish a connect whose list of organisations Xero did not give at the callback."""
+    authorisation = _pending_or_expired()
+    if authorisation is None:
+        return _to_index()
+    if request.method == "POST":
+        return _list_granted(authorisation)
+    return _page("integrations/resume.html")
 
 
 def _finish(authorisation: pending.PendingAuthorisation, tenant_id: str):
@@ -103,8 +128,11 @@ def _finish(authorisation: pending.PendingAuthorisation, tenant_id: str):
 
 
 def _save(authorisation: pending.PendingAuthorisation, tenant_id: str):
+    """Store the connection; the organisation's details Xero would not give just now (a 429,
+    a 5xx, a timeout) are read on the queue, and the person is told so (connect_reads)."""
+    reads = connect_reads.ConnectReads()
     try:
-        connection = connecting.save_connection(authorisation, tenant_id, current_user)
+        connection = connecting.save_connection(authorisation, tenant_id, current_user, reads)
     except (TransportError, Unavailable):
         flash(UNREACHABLE, "error")
         return _to_index()
@@ -113,8 +141,9 @@ def _save(authorisation: pending.PendingAuthorisation, tenant_id: str):
         return _to_index()
     finally:
         pending.discard()
-    flash(f"Connected to {connection.tenant_name}.", "success")
-    numbering = org_numbers.after_connect(connection)
+    numbering = connect_reads.read_numbers(connection, reads)
+    slowed = connect_reads.finish_later(connection, reads)
+    flash(slowed or f"Connected to {connection.tenant_name}.", "success")
     if numbering is not None:
         flash(numbering[1], numbering[0])
     return _to_index()

@@ -42,7 +42,6 @@ from xeroapp.xero.errors import (NotConnected, QueryTooLong, RateLimited, Reconn
 
 log = logging.getLogger(__name__)
 
-UNEXPECTED = "Something went wrong on our side while sending to Xero. Try again in a moment."
 # What a sender reads of each record, loaded with the records (one query per relationship
 # for the whole batch, not one per record).
 EAGER = {"invoice": (so.selectinload(Invoice.client),
@@ -93,14 +92,15 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
                          retries.retrying_message(exc, failures + 1, resume_at,
                                                   time_zone_of(run.workspace_id)), "unreachable",
                          failures + 1)
-        return _fail_all(rows, retries.gave_up_message(exc), "unreachable")
+        return _fail_all(rows, retries.gave_up_message(exc, run.record_kind, run.mode),
+                         "unreachable")
     except QueryTooLong as exc:  # a lookup Xero's servers refused as too long: plain words
         return _fail_all(rows, messages.search_refused(exc, run.record_kind), "unreachable")
     except ValidationError as exc:  # the whole request refused (a 400 despite summarizeErrors)
         text, _ = messages.validation(exc, run.record_kind)
         return _fail_all(rows, text, "validation")
     except Exception:
-        _fail_all(rows, UNEXPECTED, "unreachable")
+        _fail_all(rows, messages.unexpected(run.record_kind), "unreachable")
         raise
     return _record(run, [row for row, _ in pairs], outcomes)
 

@@ -63,7 +63,6 @@ PUSHERS: dict[str, tuple[type, Pusher]] = {
     "invoice": (Invoice, invoices.push),
     "purchase_order": (PurchaseOrder, purchase_orders.push),
 }
-UNEXPECTED = "Something went wrong on our side while sending to Xero. Try again in a moment."
 
 
 def retry_job_id(push_job_id: int, attempt: int) -> str:
@@ -126,10 +125,11 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
     except (TransportError, Unavailable) as exc:
         if retries.can_retry(failures + 1):
             return _retry_later(job, exc, failures + 1)
-        _finish(job, "failed", retries.gave_up_message(exc), kind="unreachable")
+        _finish(job, "failed", retries.gave_up_message(exc, job.record_kind, job.action),
+                kind="unreachable")
         raise
     except Exception:
-        _finish(job, "failed", UNEXPECTED, kind="unreachable")
+        _finish(job, "failed", messages.unexpected(job.record_kind), kind="unreachable")
         raise
     return _finish(job, "done", None)
 

@@ -77,15 +77,38 @@ def number_clash(record_kind: str, number: str, clash_words: list[str], other_wo
     return text
 
 
-def unreachable(exc: XeroError) -> str:
-    return (f"Xero could not be reached: {exc} Nothing here was changed; "
-            "try again in a moment.")
+def gave_up(exc: XeroError, attempts: int, record_kind: str, action: str) -> str:
+    """The last attempt met a passing fault too (5xx, timeout, dropped connection).
+
+    A create that timed out or lost its answer may well be in Xero (Xero saves before it
+    answers), and any earlier attempt may have been the one that reached it: so never
+    "nothing was changed", never "change the number" or "create it again", which would make
+    a second copy. Try again is the safe way: a create that meets its own earlier copy in
+    Xero links it (the same Idempotency-Key replays it; a number Xero already holds for our
+    contact is adopted; a contact is found by our ContactNumber) instead of making another.
+    """
+    the = noun(record_kind)
+    said = f"Xero could not be reached after {attempts} attempts: {exc}"
+    if action == "update":
+        return (f"{said} Your changes to this {the} may or may not have reached Xero. Pressing "
+                f"Try again sends them again to the same {the} in Xero; it does not make a copy.")
+    return (f"{said} This {the} may have reached Xero all the same, before an answer was lost. "
+            f"Pressing Try again is safe: if Xero has it, the app recognises its own copy and "
+            f"links it instead of creating a second one. Do not enter it again, here or in Xero.")
+
+
+def unexpected(record_kind: str) -> str:
+    """Something failed on our side (a bug, the database) during a push: Xero may have taken
+    part of it, and Try again links whatever it did take."""
+    return (f"Something went wrong on our side while sending this {noun(record_kind)} to Xero. "
+            "Try again in a moment: if part of it already reached Xero, the app links that "
+            "copy instead of sending a second one.")
 
 
 def search_refused(exc: XeroError, record_kind: str) -> str:
     """A lookup Xero's servers turned away as too long (QueryTooLong)."""
-    return (f"Could not search Xero for this {noun(record_kind)}: {exc} Nothing was changed "
-            "here or in Xero; try again.")
+    return (f"Could not search Xero for this {noun(record_kind)}: {exc} The search was "
+            "refused, so the app could not check what Xero holds; try again.")
 
 
 def rate_limited(resume_at: datetime, time_zone: str) -> str:

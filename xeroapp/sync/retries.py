@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 
+from xeroapp.sync import messages
 from xeroapp.timezones import clock_time
 from xeroapp.xero.errors import XeroError
 
@@ -43,6 +44,6 @@ def retrying_message(exc: XeroError, failures: int, resume_at: datetime, time_zo
             f"(attempt {failures + 1} of {MAX_ATTEMPTS}).")
 
 
-def gave_up_message(exc: XeroError) -> str:
-    return (f"Xero could not be reached after {MAX_ATTEMPTS} attempts: {exc} Nothing here was "
-            "changed; try again when Xero is back.")
+def gave_up_message(exc: XeroError, record_kind: str, action: str) -> str:
+    """After the last attempt: what may have happened in Xero, and that Try again is safe."""
+    return messages.gave_up(exc, MAX_ATTEMPTS, record_kind, action)

@@ -93,11 +93,23 @@ def save(workspace_id: int, tenant_id: str, facts: dict[str, Any]) -> XeroOrgani
 
 
 def refresh(connection: XeroConnection) -> XeroOrganisation:
-    """Read the connected organisation's lists again and keep them (committed)."""
-    facts = read(XeroClient(connection.id, connection.tenant_id))
+    """Read the connected organisation and its lists again and keep them (committed), its
+    name and ShortCode on the connection too: a connect that Xero asked to slow down stored
+    the connection without them, and an organisation renamed in Xero shows its new name."""
+    client = XeroClient(connection.id, connection.tenant_id)
+    organisation = client.organisation()
+    facts = read(client, organisation)
+    keep_identity(connection, organisation)
     row = save(connection.workspace_id, connection.tenant_id, facts)
     db.session.commit()
     return row
+
+
+def keep_identity(connection: XeroConnection, organisation: dict[str, Any]) -> None:
+    """GET /Organisation's Name and ShortCode on the connection ("View in Xero" links need
+    the ShortCode); a missing value keeps what we had."""
+    connection.tenant_name = organisation.get("Name") or connection.tenant_name
+    connection.short_code = organisation.get("ShortCode") or connection.short_code
 
 
 def request_refresh(connection: XeroConnection) -> None:
