@@ -6,12 +6,10 @@ Through the web routes (Send, Send all not in Xero), the worker and the sandbox.
 from __future__ import annotations
 
 import pytest
-from rq.registry import ScheduledJobRegistry
 
-from push_support import DEMO_TENANT_ID, HTMX, text_of
+from push_support import DEMO_TENANT_ID, HTMX, run_scheduled, text_of
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, PushJob, XeroLink
-from xeroapp.queue import get_queue
 from xeroapp.xero.client import XeroClient
 
 TAKEN = ("Xero already has an {noun} numbered {number} (Xero said “Invoice # must be unique.”). "
@@ -70,17 +68,6 @@ def row_of(app, kind: str, record_id: int) -> PushJob:
                                  .order_by(PushJob.id.desc())).first()
         db.session.expunge(row)
         return row
-
-
-def run_scheduled(app, drain) -> None:
-    """What RQ's scheduler does when a retry's time comes, then drain the queue."""
-    with app.app_context():
-        queue = get_queue()
-        registry = ScheduledJobRegistry(queue=queue)
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id)
-            queue.enqueue_job(queue.fetch_job(job_id))
-    drain()
 
 
 # -- bulk: someone else's numbers -------------------------------------------------------------------

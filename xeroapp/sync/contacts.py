@@ -152,7 +152,7 @@ def _create(ctx: PushContext, record: Any, number: str, fields: dict[str, str]) 
     body = mapping.contact_body(mapping.held(fields), number)
     try:
         answer = ctx.xero.accounting("PUT", "Contacts", json={"Contacts": [body]},
-                                     idempotency_key=ctx.key("contact-create"))
+                                     idempotency_key=ctx.key("contact-create", body))
     except ValidationError as exc:
         if not any(NAME_CLASH in m for m in exc.messages):
             raise
@@ -181,7 +181,7 @@ def _update(ctx: PushContext, record: Any, contact_id: str, body: dict,
     link as what this push sent, for the next update to compare with."""
     try:
         answer = ctx.xero.accounting("POST", f"Contacts/{contact_id}", json={"Contacts": [body]},
-                                     idempotency_key=ctx.key("contact-update"))
+                                     idempotency_key=ctx.key("contact-update", contact_id, body))
     except NotFound:
         linking.forget(record, ctx.tenant_id)
         ctx.commit_step()

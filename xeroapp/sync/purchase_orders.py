@@ -59,7 +59,7 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
                                       item_codes=item_codes)
         try:
             answer = ctx.xero.accounting("PUT", "PurchaseOrders", json={"PurchaseOrders": [body]},
-                                         idempotency_key=ctx.key("po-create"))
+                                         idempotency_key=ctx.key("po-create", body))
         except ValidationError as exc:
             if not order.number or not number_clash.is_clash(exc.messages):
                 raise
@@ -71,7 +71,7 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
         try:
             answer = ctx.xero.accounting("POST", f"PurchaseOrders/{link.xero_id}",
                                          json={"PurchaseOrders": [body]},
-                                         idempotency_key=ctx.key("po-update"))
+                                         idempotency_key=ctx.key("po-update", link.xero_id, body))
         except ValidationError as exc:  # renumbered here to a number Xero already holds
             numbers.stop_on_clash(exc, order)
             raise
@@ -93,7 +93,7 @@ def _adopt_our_earlier_copy(ctx: PushContext, order: PurchaseOrder, contact_id: 
     update = {key: value for key, value in body.items() if key != "Status"}
     return ctx.xero.accounting("POST", f"PurchaseOrders/{verdict}",
                                json={"PurchaseOrders": [update]},
-                               idempotency_key=ctx.key("po-adopt"))
+                               idempotency_key=ctx.key("po-adopt", verdict, update))
 
 
 def _check_editable(ctx: PushContext, order: PurchaseOrder, order_id: str) -> None:
