@@ -69,9 +69,10 @@ def list_invoices() -> Response:
     repo = current_repo()
     repo.all(contacts.KIND)  # one read of the contacts, not one per document
     unitdp = listing.unitdp()
-    docs = [lines.shown_at(render(repo, d), unitdp) for d in repo.all(KIND)]
+    stored = repo.all(KIND)
     if listing.flag("createdByMyApp"):
-        docs = [d for d in docs if d.get(CREATED_BY) == getattr(g, "client_id", None)]
+        stored = [d for d in stored if d.get(CREATED_BY) == getattr(g, "client_id", None)]
+    docs = [lines.shown_at(render(repo, d), unitdp) for d in stored]
     docs = listing.keep_matching(docs, "InvoiceID", listing.uuid_values("IDs"))
     docs = listing.keep_matching(docs, "InvoiceNumber", listing.csv_values("InvoiceNumbers"), str.casefold)
     statuses = {s.upper() for s in listing.csv_values("Statuses")}
