@@ -78,10 +78,10 @@ def invoices(records, desk, count: int, numbered: bool) -> dict[str, int]:
     return made
 
 
-def rows(app, invoice_ids) -> list[PushJob]:
+def rows(app, record_ids, kind: str = "invoice") -> list[PushJob]:
     with app.app_context():
         found = list(db.session.scalars(db.select(PushJob).where(
-            PushJob.record_kind == "invoice", PushJob.record_id.in_(list(invoice_ids)))
+            PushJob.record_kind == kind, PushJob.record_id.in_(list(record_ids)))
             .order_by(PushJob.id)))
         for row in found:
             db.session.expunge(row)
@@ -111,14 +111,15 @@ def sweep(app) -> sweeper.SweepReport:
         return sweeper.sweep(now=utcnow() + timedelta(minutes=2))
 
 
-def until_settled(app, desk, invoice_ids) -> None:
+def until_settled(app, desk, record_ids, kind: str = "invoice") -> None:
     """Drain, then let every scheduled retry's time come, until no push is pending."""
     desk.drain()
     for _ in range(8):
-        if not any(r.status in PENDING_PUSH_STATUSES for r in rows(app, invoice_ids)):
+        if not any(r.status in PENDING_PUSH_STATUSES for r in rows(app, record_ids, kind)):
             return
         run_scheduled(app, desk.drain)
-    pytest.fail(f"still pending: {[(r.id, r.status, r.error_message) for r in rows(app, invoice_ids)]}")
+    left = [(r.id, r.status, r.error_message) for r in rows(app, record_ids, kind)]
+    pytest.fail(f"still pending: {left}")
 
 
 def copies_by_reference(desk) -> dict[str, list[dict]]:
@@ -270,3 +271,43 @@ def test_twin_copies_of_an_unnumbered_invoice_are_not_guessed_but_reported(
     assert "Xero holds 2 draft invoices for Client 1 that match it" in row.error_message
     assert "Check the draft invoices for Client 1 in Xero" in row.error_message
     assert len(desk.held("invoices")) == 2  # nothing added, nothing overwritten
+
+
+# -- contacts adopted by name ----------------------------------------------------------------------
+def test_a_re_sent_batch_keeps_the_spelling_of_a_contact_it_adopted(live_desk, records, app):
+    """The adoption reached Xero (our ContactNumber now on their contact), its answer did not;
+    the key has expired when the batch goes again: their contact is not renamed to ours."""
+    desk = live_desk
+    theirs = desk.add_contact("BAYSIDE CAFÉ", EmailAddress="old@bayside.example")
+    ids = [records.client(desk.workspace_id, name=name, email=f"{n}@new.example")
+           for n, name in enumerate(("Bayside Café", "Harbour Books"))]
+    # the batch (Bayside refused: the name is taken), the lookup by name, the adoption: lost
+    desk.control("faults", {"next": ["ok", "ok", "lost_response"]})
+    assert desk.client.post("/xero/bulk/clients/send", headers=HTMX).status_code == 200
+    desk.drain()
+    assert {c["ContactID"]: c for c in desk.held("contacts")}[theirs]["ContactNumber"] == f"XA-C-{ids[0]}"
+    desk.control("clock", {"advance": KEY_LIFETIME + 60})
+
+    until_settled(app, desk, ids, "client")
+
+    held = {c["ContactID"]: c for c in desk.held("contacts")}
+    assert len(held) == 2 and held[theirs]["Name"] == "BAYSIDE CAFÉ"
+    assert held[theirs]["EmailAddress"] == "0@new.example"
+    assert desk.link("client", ids[0]).xero_id == theirs and desk.link("client", ids[1]) is not None
+    assert [r.status for r in rows(app, ids, "client")] == ["done", "done"]
+
+
+def test_a_re_sent_single_send_keeps_the_spelling_of_a_contact_it_adopted(live_desk, records, app):
+    desk = live_desk
+    theirs = desk.add_contact("BAYSIDE CAFÉ")
+    client_id = records.client(desk.workspace_id, name="Bayside Café", email="new@bayside.example")
+    desk.control("faults", {"next": ["ok", "lost_response"]})  # the lookup, the adoption: lost
+    desk.send("client", client_id)
+    desk.control("clock", {"advance": KEY_LIFETIME + 60})
+
+    until_settled(app, desk, [client_id], "client")
+
+    (contact,) = desk.held("contacts")
+    assert contact["ContactID"] == theirs and contact["Name"] == "BAYSIDE CAFÉ"
+    assert contact["EmailAddress"] == "new@bayside.example"
+    assert desk.link("client", client_id).xero_id == theirs

@@ -144,28 +144,37 @@ def errors_of(result: dict) -> list[str]:
 
 # -- contacts (clients and suppliers) ------------------------------------------------------------
 
-def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) -> list[Outcome]:
+def push_contacts(ctx: BatchContext, records: list[Any], *,
+                  carrying: list[Any] | None = None) -> list[Outcome]:
     """POST /Contacts with every record: a linked one by ContactID with the fields changed
     since its last push, a new one with our ContactNumber and every field we hold. Records
-    refused because Xero already has a contact of that name are then adopted."""
+    refused because Xero already has a contact of that name are then adopted. ``carrying``:
+    the records whose rows this call is for (the records themselves; for an invoice run, the
+    invoices these clients are sent for)."""
+    carrying = records if carrying is None else carrying
     ctx.links.load(records)
+    adopted = (_adopted_before(ctx, [r for r in records if ctx.links.find(r) is None])
+               if any(ctx.row_of(r).idempotency_key for r in carrying) else {})
     elements, fields, keys = [], [], []
     for record in records:
         ours = mapping.contact_fields(record)
         link = ctx.links.find(record)
+        number = mapping.contact_number(record.record_kind, record.id)
         if link is not None:
             body = mapping.contact_body(mapping.contact_changes(ours, link.pushed_fields))
             body["ContactID"] = link.xero_id
             keys.append(("ContactID", link.xero_id))
+        elif record.id in adopted:
+            found = adopted[record.id]
+            body = {**contacts.adoption_body(ours, found, number), "ContactID": found["ContactID"]}
+            keys.append(("ContactID", found["ContactID"]))
         else:
-            number = mapping.contact_number(record.record_kind, record.id)
             body = mapping.contact(record, number)
             keys.append(("ContactNumber", number))
         elements.append(body)
         fields.append(ours)
     versions = [record.version for record in records]  # what was sent; a commit expires them
-    results = ctx.call("POST", "Contacts", "Contacts", elements, "contacts",
-                       carrying=records if stamp else ())
+    results = ctx.call("POST", "Contacts", "Contacts", elements, "contacts", carrying=carrying)
     outcomes: list[Outcome | None] = []
     clashes: list[int] = []
     for index, (record, body) in enumerate(zip(records, elements)):
@@ -184,6 +193,25 @@ def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) 
         for index, outcome in zip(clashes, adopted):
             outcomes[index] = outcome
     return outcomes  # type: ignore[return-value]  # every None was replaced above
+
+
+def _adopted_before(ctx: BatchContext, records: list[Any]) -> dict[int, dict]:
+    """Record id -> the contact an earlier try of this batch adopted by name, for a batch
+    sent again after its answer was lost.
+
+    Adopting set our ContactNumber on the business's contact (when it had none), so the
+    create element, which carries that number, would now update it (POST matches by
+    ContactNumber) and rename it to our spelling ("Bayside Café" over their "BAYSIDE
+    CAFÉ"). So the numbers are looked up first (one GET, on re-sends only); a contact that
+    carries ours under our name spelt otherwise was adopted, and is updated by its ContactID
+    without the name, as adopting does. A contact we created has our very name: its element
+    stays as it was, so the batch remains the same request and Xero can still replay it."""
+    numbers = {mapping.contact_number(r.record_kind, r.id): r for r in records}
+    if not numbers:
+        return {}
+    found = contacts.carrying_numbers(ctx.xero, list(numbers))
+    return {numbers[number].id: contact for number, contact in found.items()
+            if contacts.spelt_otherwise(contact, numbers[number].name)}
 
 
 def _name_taken(result: dict) -> bool:
@@ -251,7 +279,8 @@ def _send_missing_clients(ctx: BatchContext, invoices: list[Invoice]) -> dict[in
                     if ctx.links.find(i.client) is None}.values())
     if not clients:
         return {}
-    results = push_contacts(ctx, clients, stamp=False)
+    results = push_contacts(ctx, clients, carrying=[i for i in invoices
+                                                    if ctx.links.find(i.client) is None])
     db.session.commit()
     refused_clients = {c.id: o for c, o in zip(clients, results) if not o.ok}
     return {i.id: Outcome(False, f"Its client {i.client.name} could not be sent to Xero. "
