@@ -8,12 +8,17 @@ sent (ContactNumber, InvoiceNumber, Item Code) so a reordered answer cannot link
 someone else's object; an invoice sent without a number (Xero numbers it) is checked by its
 contact, date, reference and lines instead (sync/numbers.answer_for).
 
-Every request carries an Idempotency-Key derived from its body: a retry of the same batch
-(429, lost answer, dead worker) repeats it and Xero replays instead of creating twice; a
-batch whose records changed meanwhile is a different request with a different key. Contacts
-go by POST with our ContactNumber, which is ours alone, so even a retry after the key
-expired updates the contact created the first time instead of duplicating it. Contacts
-already linked, or adopted by name, are paired with their answer by ContactID.
+Every request carries an Idempotency-Key derived from its body, stored on the rows of the
+records it carries before it goes. A re-send of those rows (the batch's scheduled retry after
+a 429 or a lost answer; the sweeper or a reconnect after a dead worker, bulk_jobs.run_single)
+sends exactly those rows together again, so the request and its key are the same and Xero
+replays instead of creating twice; a batch whose records changed meanwhile is a different
+request with a different key. Past the key's lifetime (6 minutes) our copies are still found:
+numbered invoices by the number clash below, invoices Xero numbers by their content
+(sync/our_copies.py), contacts by our ContactNumber, which is ours alone, so a POST updates
+the contact created the first time instead of duplicating it (one adopted by name keeps its
+own spelling: ``_adopted_before``). Contacts already linked, or adopted by name, are paired
+with their answer by ContactID.
 
 Invoices and items not linked yet are only ever CREATED (PUT): Xero's POST would update
 whatever already holds the number or code (xeroizer pull request 121; Xero-NetStandard issue
