@@ -17,7 +17,7 @@ import httpx
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from push_support import HTMX, run_scheduled, text_of
+from push_support import DEMO_TENANT_ID, HTMX, run_scheduled, text_of
 from xeroapp.extensions import db
 from xeroapp.models import InvoiceLine, Workspace
 from xeroapp.models.types import utcnow
@@ -268,8 +268,8 @@ def test_twin_copies_of_an_unnumbered_invoice_are_not_guessed_but_reported(
 
     (row,) = rows(app, ids.values())
     assert row.status == "failed" and desk.link("invoice", ids["job 1"]) is None
-    assert "Xero holds 2 draft invoices for Client 1 that match it" in row.error_message
-    assert "Check the draft invoices for Client 1 in Xero" in row.error_message
+    assert "Xero holds 2 open invoices for Client 1 that match it" in row.error_message
+    assert "Check the open invoices for Client 1 in Xero" in row.error_message
     assert len(desk.held("invoices")) == 2  # nothing added, nothing overwritten
 
 
@@ -311,3 +311,30 @@ def test_a_re_sent_single_send_keeps_the_spelling_of_a_contact_it_adopted(live_d
     assert contact["ContactID"] == theirs and contact["Name"] == "BAYSIDE CAFÉ"
     assert contact["EmailAddress"] == "new@bayside.example"
     assert desk.link("client", client_id).xero_id == theirs
+
+
+# -- a purchase order Xero numbers ---------------------------------------------------------------
+def test_an_unnumbered_purchase_order_whose_answer_was_lost_is_found_after_the_keys_lifetime(
+        live_desk, recorded, records, app):
+    desk = live_desk
+    let_xero_number(desk)
+    order_id = records.purchase_order(desk.workspace_id, number=None, reference="PO for job 1")
+    # the supplier's lookup and create, then the order's create whose answer is lost
+    desk.control("faults", {"next": ["ok", "ok", "lost_response"]})
+
+    desk.send("purchase_order", order_id)
+
+    (first,) = rows(app, [order_id], "purchase_order")
+    orders = desk.control(f"objects/{DEMO_TENANT_ID}/purchaseorders", method="get")["PurchaseOrders"]
+    assert len(orders) == 1  # Xero saved it
+    worker_died(app, [first.id])
+    desk.control("clock", {"advance": KEY_LIFETIME + 60})
+    desk.control("faults", fault("500"))
+
+    assert sweep(app).revived == [first.id]
+    until_settled(app, desk, [order_id], "purchase_order")
+
+    (row,) = rows(app, [order_id], "purchase_order")
+    (copy,) = desk.control(f"objects/{DEMO_TENANT_ID}/purchaseorders", method="get")["PurchaseOrders"]
+    assert row.status == "done", row.error_message
+    assert desk.link("purchase_order", order_id).xero_id == copy["PurchaseOrderID"]

@@ -1,4 +1,5 @@
-"""Our own copy of an invoice sent WITHOUT a number, found again after its answer was lost.
+"""Our own copy of an invoice or purchase order sent WITHOUT a number, found again after its
+answer was lost.
 
 A workspace may let Xero number new invoices. Such a create carries nothing unique to us: a
 re-send is never refused as a duplicate number (sync/number_clash.py finds numbered copies
@@ -23,6 +24,13 @@ No marker of ours is written on the invoice: its Reference is the business's own
 printed on what the customer gets; a history note can only be added after the create, so
 it is missing exactly when the create's answer was lost. The app that created an invoice is
 recorded by Xero itself (the spec's ``createdByMyApp`` filter), which is the marker.
+
+Purchase orders (single pushes only) are found the same way with what GET /PurchaseOrders
+can filter on: the order's date (DateFrom, DateTo), then, here, an open status (DRAFT,
+SUBMITTED, AUTHORISED), our supplier's contact, no link to another order here and the same
+content. Its spec has no createdByMyApp; an order the business keyed in by hand for that
+supplier, that day, with the same reference and lines would be taken for ours, and updated
+to what it already says.
 """
 from __future__ import annotations
 
@@ -39,42 +47,41 @@ from xeroapp.xero import mapping
 from xeroapp.xero.client import XeroClient
 
 OPEN = "DRAFT,SUBMITTED"
-PAGE_SIZE = 100  # what Xero returns per page of invoices
-MAX_PAGES = 10   # past 1,000 open invoices of ours for these clients we stop reading and doubt
+OPEN_ORDER = ("DRAFT", "SUBMITTED", "AUTHORISED")
+PAGE_SIZE = 100  # what Xero returns per page of invoices and of purchase orders
+MAX_PAGES = 10   # past 1,000 open documents we stop reading and doubt
 
 
 class DoubtfulCopy(PushStopped):
-    """Xero may hold this invoice already, but which of its invoices is ours is not certain:
-    nothing is sent, and the person checks Xero."""
+    """Xero may hold this document already, but which of its documents is ours is not
+    certain: nothing is sent, and the person checks Xero."""
 
-    def __init__(self, client_name: str, why: str) -> None:
+    def __init__(self, noun: str, party: str, why: str) -> None:
         super().__init__(
-            f"An earlier send of this invoice may have reached Xero without an answer, and "
-            f"{why}. It was not sent again, so that no copy is added. Check the draft invoices "
-            f"for {client_name} in Xero: delete any extra copy there, then press Send here.")
+            f"An earlier send of this {noun} may have reached Xero without an answer, and "
+            f"{why}. It was not sent again, so that no copy is added. Check the open {noun}s "
+            f"for {party} in Xero: delete any extra copy there, then press Send here.")
 
 
-def _several(client_name: str, count: int) -> str:
-    return f"Xero holds {count} draft invoices for {client_name} that match it"
-
-
-def _shared(client_name: str) -> str:
-    return (f"the draft in Xero that matches it could as well be another invoice here for "
-            f"{client_name} with the same lines")
-
-
-def _too_many(client_name: str) -> str:
-    return f"Xero holds too many open invoices for {client_name} to be sure whether it is there"
+def _doubt(noun: str, party: str, matches: int) -> DoubtfulCopy:
+    if matches > 1:
+        why = f"Xero holds {matches} open {noun}s for {party} that match it"
+    elif matches:
+        why = (f"the {noun} in Xero that matches it could as well be another {noun} here for "
+               f"{party} with the same lines")
+    else:
+        why = f"Xero holds too many open {noun}s for {party} to be sure whether it is there"
+    return DoubtfulCopy(noun, party, why)
 
 
 @dataclass
 class Wanted:
-    """One invoice that may be in Xero: its contact there and every fingerprint it may
-    carry (this version's, and what earlier tries sent)."""
+    """One document that may be in Xero: its contact there (``party`` names it), and every
+    fingerprint it may carry (this version's, and what earlier tries sent)."""
 
     record: Any
     contact_id: str
-    client_name: str
+    party: str
     fingerprints: set[str] = field(default_factory=set)
 
 
@@ -101,26 +108,49 @@ def find_invoices(xero: XeroClient, tenant_id: str,
                   wanted: list[Wanted]) -> dict[int, str | DoubtfulCopy | None]:
     """Record id -> the InvoiceID of our copy, a DoubtfulCopy, or None (not in Xero). All the
     contacts are looked up together, in as few calls as the URL length allows."""
-    contact_ids = [w.contact_id for w in wanted]
-    candidates, complete = _open_invoices_of(xero, contact_ids)
-    linked = _linked_ids(tenant_id, [c["InvoiceID"] for c in candidates])
-    free = [c for c in candidates if c["InvoiceID"] not in linked]
-    matches = {w.record.id: [c["InvoiceID"] for c in free if _same(w, c)] for w in wanted}
-    claimed: dict[str, int] = {}
+    candidates, complete = _open_invoices_of(xero, [w.contact_id for w in wanted])
+    candidates = [c for c in candidates if c.get("Type") == "ACCREC"]
+    return _verdicts(tenant_id, "invoice", "InvoiceID", wanted, candidates, complete)
+
+
+def find_purchase_order(xero: XeroClient, tenant_id: str, wanted: Wanted,
+                        day: str) -> str | DoubtfulCopy | None:
+    """The PurchaseOrderID of our copy dated ``day`` (YYYY-MM-DD), a DoubtfulCopy, or None
+    (not in Xero)."""
+    candidates: list[dict] = []
+    read_all = False
+    for page in range(1, MAX_PAGES + 1):
+        answer = xero.accounting("GET", "PurchaseOrders", params={
+            "DateFrom": day, "DateTo": day, "page": str(page)})
+        orders = answer.get("PurchaseOrders") or []
+        candidates += [o for o in orders if (o.get("Status") or "").upper() in OPEN_ORDER]
+        if len(orders) < PAGE_SIZE:
+            read_all = True
+            break
+    verdicts = _verdicts(tenant_id, "purchase_order", "PurchaseOrderID", [wanted], candidates,
+                         {wanted.contact_id: read_all})
+    return verdicts[wanted.record.id]
+
+
+def _verdicts(tenant_id: str, kind: str, id_field: str, wanted: list[Wanted],
+              candidates: list[dict], complete: dict[str, bool]) -> dict[int, str | DoubtfulCopy | None]:
+    """Each wanted record's copy among ``candidates``: exactly one unlinked match that no
+    other wanted record matches too, else a doubt, else None."""
+    linked = _linked_ids(tenant_id, kind, [c[id_field] for c in candidates])
+    free = [c for c in candidates if c[id_field] not in linked]
+    matches = {w.record.id: [c[id_field] for c in free if _same(w, c)] for w in wanted}
+    claims: dict[str, int] = {}
     for ids in matches.values():
-        for invoice_id in ids:
-            claimed[invoice_id] = claimed.get(invoice_id, 0) + 1
+        for copy_id in ids:
+            claims[copy_id] = claims.get(copy_id, 0) + 1
+    noun = "invoice" if kind == "invoice" else "purchase order"
     verdicts: dict[int, str | DoubtfulCopy | None] = {}
     for w in wanted:
         ids = matches[w.record.id]
-        if len(ids) == 1 and claimed[ids[0]] == 1:
+        if len(ids) == 1 and claims[ids[0]] == 1:
             verdicts[w.record.id] = ids[0]
-        elif len(ids) > 1:
-            verdicts[w.record.id] = DoubtfulCopy(w.client_name, _several(w.client_name, len(ids)))
-        elif ids:  # one copy that two of our invoices could be
-            verdicts[w.record.id] = DoubtfulCopy(w.client_name, _shared(w.client_name))
-        elif not complete.get(w.contact_id, True):
-            verdicts[w.record.id] = DoubtfulCopy(w.client_name, _too_many(w.client_name))
+        elif ids or not complete.get(w.contact_id, True):
+            verdicts[w.record.id] = _doubt(noun, w.party, len(ids))
         else:
             verdicts[w.record.id] = None
     return verdicts
@@ -128,7 +158,7 @@ def find_invoices(xero: XeroClient, tenant_id: str,
 
 def _same(wanted: Wanted, candidate: dict) -> bool:
     contact = ((candidate.get("Contact") or {}).get("ContactID") or "").lower()
-    return (candidate.get("Type") == "ACCREC" and contact == wanted.contact_id.lower()
+    return (contact == wanted.contact_id.lower()
             and numbers.fingerprint(candidate) in wanted.fingerprints)
 
 
@@ -152,10 +182,10 @@ def _open_invoices_of(xero: XeroClient, contact_ids: list[str]) -> tuple[list[di
     return found, complete
 
 
-def _linked_ids(tenant_id: str, invoice_ids: list[str]) -> set[str]:
-    """Those of ``invoice_ids`` already linked to one of our invoices: not a lost copy."""
-    if not invoice_ids:
+def _linked_ids(tenant_id: str, kind: str, xero_ids: list[str]) -> set[str]:
+    """Those of ``xero_ids`` already linked to another of our records: not a lost copy."""
+    if not xero_ids:
         return set()
     return set(db.session.scalars(sa.select(XeroLink.xero_id).where(
-        XeroLink.tenant_id == tenant_id, XeroLink.record_kind == "invoice",
-        XeroLink.xero_id.in_(invoice_ids))))
+        XeroLink.tenant_id == tenant_id, XeroLink.record_kind == kind,
+        XeroLink.xero_id.in_(xero_ids))))
