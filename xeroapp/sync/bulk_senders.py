@@ -107,9 +107,9 @@ class BatchContext:
         The key is stored (committed) BEFORE the call on the rows of the records it carries
         (``carrying``): their own record's create or update. Should the answer be lost (a
         timeout, a killed worker), every later path re-sends those rows together, as this
-        same request (bulk_jobs.run_single), so Xero replays its answer. Calls that only
-        follow up on an answer (adoptions, the clients an invoice needs) carry no row: they
-        are made again from the replayed answer."""
+        same request (bulk_jobs.run_single), so Xero replays its answer. An invoice run's
+        clients call carries the rows of the invoices it is for. Calls that only follow up
+        on an answer (adoptions) carry no row: they are made again from the replayed one."""
         key = batch_key(self.run_id, step, elements)
         for record in carrying:
             self.rows[record.id].idempotency_key = key
@@ -211,12 +211,12 @@ def _adopted_before(ctx: BatchContext, records: list[Any]) -> dict[int, dict]:
     carries ours under our name spelt otherwise was adopted, and is updated by its ContactID
     without the name, as adopting does. A contact we created has our very name: its element
     stays as it was, so the batch remains the same request and Xero can still replay it."""
-    numbers = {mapping.contact_number(r.record_kind, r.id): r for r in records}
-    if not numbers:
+    by_number = {mapping.contact_number(r.record_kind, r.id): r for r in records}
+    if not by_number:
         return {}
-    found = contacts.carrying_numbers(ctx.xero, list(numbers))
-    return {numbers[number].id: contact for number, contact in found.items()
-            if contacts.spelt_otherwise(contact, numbers[number].name)}
+    found = contacts.carrying_numbers(ctx.xero, list(by_number))
+    return {by_number[number].id: contact for number, contact in found.items()
+            if contacts.spelt_otherwise(contact, by_number[number].name)}
 
 
 def _name_taken(result: dict) -> bool:
