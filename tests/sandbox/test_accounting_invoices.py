@@ -451,3 +451,22 @@ def test_second_organisation_has_its_own_numbering(client) -> None:
     for tenant in (DEMO_TENANT_ID, SECOND_TENANT_ID):
         made = created(client, auth_headers(token, tenant), invoice(None, Contact={"Name": "Same"}))
         assert made[0]["InvoiceNumber"] == "INV-0001"
+
+
+def test_created_by_my_app_lists_only_the_calling_apps_invoices(client, headers, contact_id) -> None:
+    ours = created(client, headers, invoice(contact_id, Reference="ours"))[0]
+    client.post("/_sandbox/apps", json={"client_id": "acme", "client_secret": "s3cret",
+                                         "redirect_uris": ["https://acme.example/cb"]})
+    other_app = auth_headers(minted_token(client, client_id="acme"))
+    created(client, other_app, invoice(contact_id, Reference="theirs"))
+
+    def references(headers: dict[str, str], query: str) -> list[str]:
+        found = client.get(f"{API}/Invoices{query}", headers=headers).get_json()["Invoices"]
+        return sorted(i["Reference"] for i in found)
+
+    assert references(headers, "?createdByMyApp=true") == ["ours"]
+    assert references(other_app, "?createdByMyApp=true&page=1") == ["theirs"]
+    assert references(headers, "?createdByMyApp=false") == ["ours", "theirs"]
+    assert references(headers, "") == ["ours", "theirs"]
+    shown = client.get(f"{API}/Invoices/{ours['InvoiceID']}", headers=headers).get_json()["Invoices"][0]
+    assert not any(key.startswith("_") for key in shown)  # who made it is never shown

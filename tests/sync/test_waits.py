@@ -150,7 +150,9 @@ def test_sweep_jobs_do_not_send_rows_during_the_back_off_of_a_batch(desk, record
     run_scheduled(app, desk.drain)
 
     assert {r.status for r in rows(app)} == {"done"}
-    assert len(desk.held("contacts")) == 3 and calls(desk) - before == 2
+    # the batch that met the 500; on its re-send, a look for contacts an earlier try may
+    # have adopted by name (bulk_senders._adopted_before); the batch again
+    assert len(desk.held("contacts")) == 3 and calls(desk) - before == 3
 
 
 def test_a_sweep_sends_a_wait_whose_retry_was_lost_only_once_it_is_due(desk, records, app):

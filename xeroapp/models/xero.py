@@ -163,6 +163,11 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
     rate_limit_waits: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     # Xero keeps keys for replay; at most 128 characters.
     idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    # The content fingerprint (sync/numbers.py) of a document sent WITHOUT a number (Xero
+    # numbers it) whose answer has not come back: set just before the create, cleared once
+    # Xero answers for it. While set, the document may be in Xero already (a lost answer, a
+    # killed worker) and every later send looks for that copy first (sync/our_copies.py).
+    sent_fingerprint: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     error_message: so.Mapped[str | None] = so.mapped_column(sa.Text)
     error_field: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     error_kind: so.Mapped[str | None] = so.mapped_column(sa.String(20))

@@ -77,7 +77,7 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
         return _fail_all(rows, outbox.OTHER_ORGANISATION, None)
     pairs = _fit_for(connection, _records(run.record_kind, rows))
     ctx = BatchContext(XeroClient(connection.id, connection.tenant_id, http=http), connection,
-                       run_id, [row for row, _ in pairs])
+                       run_id, {record.id: row for row, record in pairs})
     try:
         outcomes = SENDERS[run.record_kind](ctx, [record for _, record in pairs]) if pairs else []
     except RateLimited as exc:
@@ -242,10 +242,18 @@ def held_row_ids(redis: Redis, job_ids: list[str]) -> set[int]:
 
 
 def run_single(row: PushJob) -> dict[str, int] | None:
-    """A bulk row reached through the single-push path (the sweeper, a reconnect): sent in a
-    batch with up to 49 other rows of its run that are ready too; their own jobs, if any,
-    then find nothing left to do."""
+    """A bulk row reached through the single-push path (the sweeper, a reconnect).
+
+    A row that carries a key was sent before in a batch whose answer never came (a killed
+    worker, a lost response): it goes again with exactly the rows that carry the same key,
+    in the same order, so the batch is the same request, with the same key, and Xero
+    replays the answer it gave (or, after the key's lifetime, the number clash and the
+    content lookup find our copies). Mixing it with other rows would make a new request
+    that Xero cannot replay. A row never sent goes with up to 49 other rows of its run that
+    were never sent either. The others' own jobs, if any, then find nothing left to do."""
+    same_request = (PushJob.idempotency_key == row.idempotency_key if row.idempotency_key
+                    else PushJob.idempotency_key.is_(None))
     others = list(db.session.scalars(sa.select(PushJob.id).where(
-        PushJob.bulk_push_id == row.bulk_push_id, PushJob.id != row.id,
+        PushJob.bulk_push_id == row.bulk_push_id, PushJob.id != row.id, same_request,
         PushJob.is_runnable(utcnow())).order_by(PushJob.id).limit(bulk.BATCH_SIZE - 1)))
     return run_bulk_batch(row.bulk_push_id, [row.id, *others])

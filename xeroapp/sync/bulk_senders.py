@@ -8,12 +8,17 @@ sent (ContactNumber, InvoiceNumber, Item Code) so a reordered answer cannot link
 someone else's object; an invoice sent without a number (Xero numbers it) is checked by its
 contact, date, reference and lines instead (sync/numbers.answer_for).
 
-Every request carries an Idempotency-Key derived from its body: a retry of the same batch
-(429, lost answer, dead worker) repeats it and Xero replays instead of creating twice; a
-batch whose records changed meanwhile is a different request with a different key. Contacts
-go by POST with our ContactNumber, which is ours alone, so even a retry after the key
-expired updates the contact created the first time instead of duplicating it. Contacts
-already linked, or adopted by name, are paired with their answer by ContactID.
+Every request carries an Idempotency-Key derived from its body, stored on the rows of the
+records it carries before it goes. A re-send of those rows (the batch's scheduled retry after
+a 429 or a lost answer; the sweeper or a reconnect after a dead worker, bulk_jobs.run_single)
+sends exactly those rows together again, so the request and its key are the same and Xero
+replays instead of creating twice; a batch whose records changed meanwhile is a different
+request with a different key. Past the key's lifetime (6 minutes) our copies are still found:
+numbered invoices by the number clash below, invoices Xero numbers by their content
+(sync/our_copies.py), contacts by our ContactNumber, which is ours alone, so a POST updates
+the contact created the first time instead of duplicating it (one adopted by name keeps its
+own spelling: ``_adopted_before``). Contacts already linked, or adopted by name, are paired
+with their answer by ContactID.
 
 Invoices and items not linked yet are only ever CREATED (PUT): Xero's POST would update
 whatever already holds the number or code (xeroizer pull request 121; Xero-NetStandard issue
@@ -36,7 +41,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, Product, PushJob, XeroConnection, XeroLink
-from xeroapp.sync import contacts, items, linking, messages, number_clash, numbers
+from xeroapp.sync import contacts, items, linking, messages, number_clash, numbers, our_copies
 from xeroapp.sync.invoices import LOCKED_STATUSES
 from xeroapp.sync.outcomes import LockedInXero
 from xeroapp.xero import mapping
@@ -79,12 +84,13 @@ UNMATCHED = ("Xero's answer for this invoice could not be told apart from the ot
 
 @dataclass
 class BatchContext:
-    """The connection and run a batch belongs to, and its rows (to stamp each call's key)."""
+    """The connection and run a batch belongs to, and its rows by record id (each call's
+    key is stamped on the rows of the records it carries)."""
 
     xero: XeroClient
     connection: XeroConnection
     run_id: int
-    rows: list[PushJob] = field(default_factory=list)
+    rows: dict[int, PushJob] = field(default_factory=dict)
     links: linking.LinkIndex = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,20 +101,31 @@ class BatchContext:
         return self.connection.tenant_id
 
     def call(self, method: str, resource: str, plural: str, elements: list[dict], step: str,
-             *, params: dict | None = None, stamp: bool = True) -> list[dict]:
-        """One batched request; the answer's elements, in request order. The key is stored
-        on the rows (committed) BEFORE the call, as for a single push."""
+             *, params: dict | None = None, carrying: list[Any] = ()) -> list[dict]:
+        """One batched request; the answer's elements, in request order.
+
+        The key is stored (committed) BEFORE the call on the rows of the records it carries
+        (``carrying``): their own record's create or update. Should the answer be lost (a
+        timeout, a killed worker), every later path re-sends those rows together, as this
+        same request (bulk_jobs.run_single), so Xero replays its answer. An invoice run's
+        clients call carries the rows of the invoices it is for. Calls that only follow up
+        on an answer (adoptions) carry no row: they are made again from the replayed one."""
         key = batch_key(self.run_id, step, elements)
-        if stamp:
-            for row in self.rows:
-                row.idempotency_key = key
+        for record in carrying:
+            self.rows[record.id].idempotency_key = key
+        if carrying:
             db.session.commit()
         answer = self.xero.accounting(method, resource, params={**BATCH_PARAMS, **(params or {})},
                                       json={plural: elements}, idempotency_key=key)
         return answer.get(plural) or []
 
+    def row_of(self, record: Any) -> PushJob:
+        return self.rows[record.id]
+
 
 def batch_key(run_id: int, step: str, elements: list[dict]) -> str:
+    """Derived from the run, the step and every element sent: the same rows re-sent with the
+    same records give the same key (Xero replays), a record edited meanwhile a new one."""
     digest = hashlib.sha256(json.dumps(elements, sort_keys=True, default=str).encode()).hexdigest()
     return f"xa-bulk-{run_id}-{step}-{digest[:48]}"
 
@@ -132,27 +149,37 @@ def errors_of(result: dict) -> list[str]:
 
 # -- contacts (clients and suppliers) ------------------------------------------------------------
 
-def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) -> list[Outcome]:
+def push_contacts(ctx: BatchContext, records: list[Any], *,
+                  carrying: list[Any] | None = None) -> list[Outcome]:
     """POST /Contacts with every record: a linked one by ContactID with the fields changed
     since its last push, a new one with our ContactNumber and every field we hold. Records
-    refused because Xero already has a contact of that name are then adopted."""
+    refused because Xero already has a contact of that name are then adopted. ``carrying``:
+    the records whose rows this call is for (the records themselves; for an invoice run, the
+    invoices these clients are sent for)."""
+    carrying = records if carrying is None else carrying
     ctx.links.load(records)
+    adopted = (_adopted_before(ctx, [r for r in records if ctx.links.find(r) is None])
+               if any(ctx.row_of(r).idempotency_key for r in carrying) else {})
     elements, fields, keys = [], [], []
     for record in records:
         ours = mapping.contact_fields(record)
         link = ctx.links.find(record)
+        number = mapping.contact_number(record.record_kind, record.id)
         if link is not None:
             body = mapping.contact_body(mapping.contact_changes(ours, link.pushed_fields))
             body["ContactID"] = link.xero_id
             keys.append(("ContactID", link.xero_id))
+        elif record.id in adopted:
+            found = adopted[record.id]
+            body = {**contacts.adoption_body(ours, found, number), "ContactID": found["ContactID"]}
+            keys.append(("ContactID", found["ContactID"]))
         else:
-            number = mapping.contact_number(record.record_kind, record.id)
             body = mapping.contact(record, number)
             keys.append(("ContactNumber", number))
         elements.append(body)
         fields.append(ours)
     versions = [record.version for record in records]  # what was sent; a commit expires them
-    results = ctx.call("POST", "Contacts", "Contacts", elements, "contacts", stamp=stamp)
+    results = ctx.call("POST", "Contacts", "Contacts", elements, "contacts", carrying=carrying)
     outcomes: list[Outcome | None] = []
     clashes: list[int] = []
     for index, (record, body) in enumerate(zip(records, elements)):
@@ -171,6 +198,25 @@ def push_contacts(ctx: BatchContext, records: list[Any], *, stamp: bool = True) 
         for index, outcome in zip(clashes, adopted):
             outcomes[index] = outcome
     return outcomes  # type: ignore[return-value]  # every None was replaced above
+
+
+def _adopted_before(ctx: BatchContext, records: list[Any]) -> dict[int, dict]:
+    """Record id -> the contact an earlier try of this batch adopted by name, for a batch
+    sent again after its answer was lost.
+
+    Adopting set our ContactNumber on the business's contact (when it had none), so the
+    create element, which carries that number, would now update it (POST matches by
+    ContactNumber) and rename it to our spelling ("Bayside Café" over their "BAYSIDE
+    CAFÉ"). So the numbers are looked up first (one GET, on re-sends only); a contact that
+    carries ours under our name spelt otherwise was adopted, and is updated by its ContactID
+    without the name, as adopting does. A contact we created has our very name: its element
+    stays as it was, so the batch remains the same request and Xero can still replay it."""
+    by_number = {mapping.contact_number(r.record_kind, r.id): r for r in records}
+    if not by_number:
+        return {}
+    found = contacts.carrying_numbers(ctx.xero, list(by_number))
+    return {by_number[number].id: contact for number, contact in found.items()
+            if contacts.spelt_otherwise(contact, by_number[number].name)}
 
 
 def _name_taken(result: dict) -> bool:
@@ -205,7 +251,7 @@ def _adopt_by_name(ctx: BatchContext, records: list[Any], fields: list[dict[str,
                 f"The contact name {record.name.strip()} is already assigned to another contact."])
     if todo:
         adopt = [body for _, body in todo]
-        results = ctx.call("POST", "Contacts", "Contacts", adopt, "contacts-adopt", stamp=False)
+        results = ctx.call("POST", "Contacts", "Contacts", adopt, "contacts-adopt")
         for position, (index, body) in enumerate(todo):
             result = element_for(results, position, "ContactID", body["ContactID"])
             if succeeded(result, "ContactID"):
@@ -238,7 +284,8 @@ def _send_missing_clients(ctx: BatchContext, invoices: list[Invoice]) -> dict[in
                     if ctx.links.find(i.client) is None}.values())
     if not clients:
         return {}
-    results = push_contacts(ctx, clients, stamp=False)
+    results = push_contacts(ctx, clients, carrying=[i for i in invoices
+                                                    if ctx.links.find(i.client) is None])
     db.session.commit()
     refused_clients = {c.id: o for c, o in zip(clients, results) if not o.ok}
     return {i.id: Outcome(False, f"Its client {i.client.name} could not be sent to Xero. "
@@ -269,7 +316,9 @@ def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
 
 
 def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
-    """The new invoices created in one PUT, the linked ones updated in one POST by id."""
+    """The new invoices created in one PUT, the linked ones updated in one POST by id. A
+    new invoice without a number that an earlier try may have created already is looked
+    for first (sync/our_copies.py): found, it is updated by its id instead."""
     defaults = mapping.LineDefaults(ctx.connection.sales_account_code, ctx.connection.sales_tax_type)
     codes = _item_codes(ctx.tenant_id, invoices)
     versions = {invoice.id: invoice.version for invoice in invoices}  # what the bodies carry
@@ -277,20 +326,60 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
     linked = [i for i in invoices if ctx.links.find(i) is not None]
     outcomes: dict[int, Outcome] = {}
     if new:
-        bodies = [mapping.invoice(i, _contact_id(ctx, i), defaults, create=True, item_codes=codes)
-                  for i in new]
-        results = ctx.call("PUT", "Invoices", "Invoices", bodies, "invoices",
-                           params=mapping.FOUR_DP)
-        clashes = _record_invoices(ctx, new, bodies, results, versions, outcomes)
-        if clashes:
-            outcomes.update(_adopt_invoices(ctx, clashes, defaults, codes, versions))
+        bodies = {i.id: mapping.invoice(i, _contact_id(ctx, i), defaults, create=True,
+                                        item_codes=codes) for i in new}
+        found = _copies_in_xero(ctx, new, bodies)
+        create, mine = [], []
+        for invoice in new:
+            verdict = found.get(invoice.id)
+            if verdict is None:
+                create.append(invoice)
+            elif isinstance(verdict, str):
+                mine.append((invoice, verdict))
+            else:  # a doubtful match: neither adopted nor sent again
+                outcomes[invoice.id] = Outcome(False, str(verdict), verdict.field, verdict.kind)
+        if create:
+            outcomes.update(_create_invoices(ctx, create, [bodies[i.id] for i in create],
+                                             defaults, codes, versions))
+        if mine:
+            outcomes.update(_update_ours(ctx, mine, defaults, codes, versions))
     if linked:
-        bodies = [{**mapping.invoice(i, _contact_id(ctx, i), defaults, create=False, item_codes=codes),
-                   "InvoiceID": ctx.links.find(i).xero_id} for i in linked]
-        results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-update",
-                           params=mapping.FOUR_DP)
-        _record_invoices(ctx, linked, bodies, results, versions, outcomes, adopt=False)
+        bodies_of_linked = [{**mapping.invoice(i, _contact_id(ctx, i), defaults, create=False,
+                                               item_codes=codes),
+                             "InvoiceID": ctx.links.find(i).xero_id} for i in linked]
+        results = ctx.call("POST", "Invoices", "Invoices", bodies_of_linked, "invoices-update",
+                           params=mapping.FOUR_DP, carrying=linked)
+        _record_invoices(ctx, linked, bodies_of_linked, results, versions, outcomes, adopt=False)
     return outcomes
+
+
+def _create_invoices(ctx: BatchContext, invoices: list[Invoice], bodies: list[dict],
+                     defaults: mapping.LineDefaults, codes: dict[int, str],
+                     versions: dict[int, int]) -> dict[int, Outcome]:
+    """One PUT. Each unnumbered invoice's row keeps what it sent (committed with the key,
+    before the call) until Xero's answer for it arrives: till then it may be in Xero."""
+    for invoice, body in zip(invoices, bodies):
+        if not body.get("InvoiceNumber"):
+            ctx.row_of(invoice).sent_fingerprint = numbers.fingerprint(body)
+    results = ctx.call("PUT", "Invoices", "Invoices", bodies, "invoices", params=mapping.FOUR_DP,
+                       carrying=invoices)
+    outcomes: dict[int, Outcome] = {}
+    clashes = _record_invoices(ctx, invoices, bodies, results, versions, outcomes)
+    if clashes:
+        outcomes.update(_adopt_invoices(ctx, clashes, defaults, codes, versions))
+    return outcomes
+
+
+def _copies_in_xero(ctx: BatchContext, invoices: list[Invoice],
+                    bodies: dict[int, dict]) -> dict[int, str | our_copies.DoubtfulCopy | None]:
+    """For the unnumbered invoices an earlier try may have created (their rows, or earlier
+    ones, still hold what was sent): our copy's InvoiceID, a DoubtfulCopy, or None."""
+    unnumbered = [i for i in invoices if not bodies[i.id].get("InvoiceNumber")]
+    sent = our_copies.sent_fingerprints(ctx.tenant_id, "invoice", [i.id for i in unnumbered])
+    wanted = [our_copies.Wanted(i, _contact_id(ctx, i), i.client.name,
+                                {numbers.fingerprint(bodies[i.id]), *sent[i.id]})
+              for i in unnumbered if i.id in sent]
+    return our_copies.find_invoices(ctx.xero, ctx.tenant_id, wanted) if wanted else {}
 
 
 def _contact_id(ctx: BatchContext, invoice: Invoice) -> str:
@@ -308,7 +397,10 @@ def _record_invoices(ctx: BatchContext, invoices: list[Invoice], bodies: list[di
         result = numbers.answer_for(results, index, body, "InvoiceNumber")
         if not result:
             outcomes[invoice.id] = Outcome(False, UNMATCHED, None, "validation")
-        elif succeeded(result, "InvoiceID"):
+            continue
+        if invoice.id in ctx.rows:  # Xero answered for what this row sent
+            ctx.row_of(invoice).sent_fingerprint = None
+        if succeeded(result, "InvoiceID"):
             linking.keep_line_ids(invoice, result.get("LineItems") or [])
             numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
             ctx.links.record_push(invoice, result["InvoiceID"], versions[invoice.id])
@@ -336,13 +428,23 @@ def _adopt_invoices(ctx: BatchContext, clashes: list[tuple[Invoice, list[str]]],
         else:
             mine.append((invoice, verdict))
     if mine:
-        bodies = [{**mapping.invoice(invoice, _contact_id(ctx, invoice), defaults, create=False,
-                                     item_codes=codes), "InvoiceID": invoice_id}
-                  for invoice, invoice_id in mine]
-        results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-adopt", stamp=False,
-                           params=mapping.FOUR_DP)
-        _record_invoices(ctx, [invoice for invoice, _ in mine], bodies, results, versions,
-                         outcomes, adopt=False)
+        outcomes.update(_update_ours(ctx, mine, defaults, codes, versions))
+    return outcomes
+
+
+def _update_ours(ctx: BatchContext, mine: list[tuple[Invoice, str]],
+                 defaults: mapping.LineDefaults, codes: dict[int, str],
+                 versions: dict[int, int]) -> dict[int, Outcome]:
+    """Our own copies in Xero, found by number or by content, updated by their InvoiceID
+    (which can only ever touch that invoice) in one POST, and linked."""
+    bodies = [{**mapping.invoice(invoice, _contact_id(ctx, invoice), defaults, create=False,
+                                 item_codes=codes), "InvoiceID": invoice_id}
+              for invoice, invoice_id in mine]
+    results = ctx.call("POST", "Invoices", "Invoices", bodies, "invoices-adopt",
+                       params=mapping.FOUR_DP)
+    outcomes: dict[int, Outcome] = {}
+    _record_invoices(ctx, [invoice for invoice, _ in mine], bodies, results, versions, outcomes,
+                     adopt=False)
     return outcomes
 
 
@@ -371,13 +473,15 @@ def push_items(ctx: BatchContext, products: list[Product]) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     if new:
         bodies = [_item_body(p) for p in new]
-        results = ctx.call("PUT", "Items", "Items", bodies, "items", params=mapping.FOUR_DP)
+        results = ctx.call("PUT", "Items", "Items", bodies, "items", params=mapping.FOUR_DP,
+                           carrying=new)
         taken = _record_items(ctx, new, bodies, results, versions, outcomes)
         if taken:
             outcomes.update(_link_taken_codes(ctx, taken, versions))
     if linked:
         bodies = [{**_item_body(p), "ItemID": ctx.links.find(p).xero_id} for p in linked]
-        results = ctx.call("POST", "Items", "Items", bodies, "items-update", params=mapping.FOUR_DP)
+        results = ctx.call("POST", "Items", "Items", bodies, "items-update", params=mapping.FOUR_DP,
+                           carrying=linked)
         _record_items(ctx, linked, bodies, results, versions, outcomes)
     return [outcomes[product.id] for product in products]
 

@@ -42,9 +42,23 @@ def push(ctx: PushContext, record: Any) -> XeroLink:
     if existing is None:
         return _create(ctx, record, number, fields)
     if existing.get("ContactNumber") == number:  # ours, from a push whose answer was lost
-        return _update(ctx, record, existing["ContactID"],
-                       mapping.contact_body(mapping.held(fields)), fields)
+        return _update(ctx, record, existing["ContactID"], _ours_again(fields, existing), fields)
     return _adopt(ctx, record, existing, number, fields)
+
+
+def _ours_again(fields: dict[str, str], found: dict) -> dict:
+    """What a contact carrying our ContactNumber gets: everything we hold. But one whose name
+    is ours spelt otherwise was adopted by an earlier push (adopting gives our number to a
+    contact without one) and keeps its spelling, as adopting it did."""
+    if spelt_otherwise(found, fields.get("Name", "")):
+        return mapping.contact_body(mapping.adoption_changes(fields))
+    return mapping.contact_body(mapping.held(fields))
+
+
+def spelt_otherwise(contact: dict, name: str) -> bool:
+    """The contact has this name as Xero compares names (without regard to case), in
+    another spelling ("BAYSIDE CAFÉ" for "Bayside Café"): the business's own spelling."""
+    return same_name(contact, name) and (contact.get("Name") or "").strip() != name.strip()
 
 
 def adoption_body(fields: dict[str, str], found: dict, number: str) -> dict:
@@ -126,6 +140,20 @@ def lookup(xero: XeroClient, names: list[str], *, number: str | None = None) -> 
     return list(found.values())
 
 
+def carrying_numbers(xero: XeroClient, numbers: list[str]) -> dict[str, dict]:
+    """Our ContactNumber -> the active contact carrying it, for those of ``numbers`` Xero
+    has: ``where`` OR-lists, in as few GETs as the URL length allows."""
+    wanted = set(numbers)
+    found: dict[str, dict] = {}
+    terms = [mapping.number_term(number) for number in numbers]
+    for group in mapping.where_any(terms, xero.room("Contacts", "where")):
+        answer = xero.accounting("GET", "Contacts", params={"where": mapping.joined(group)})
+        for contact in answer.get("Contacts") or []:
+            if contact.get("ContactNumber") in wanted:
+                found[contact["ContactNumber"]] = contact
+    return found
+
+
 def _collect(found: dict[str, dict], answer: dict) -> None:
     for contact in answer.get("Contacts") or []:
         found.setdefault(contact.get("ContactID"), contact)
@@ -152,7 +180,7 @@ def _create(ctx: PushContext, record: Any, number: str, fields: dict[str, str]) 
     body = mapping.contact_body(mapping.held(fields), number)
     try:
         answer = ctx.xero.accounting("PUT", "Contacts", json={"Contacts": [body]},
-                                     idempotency_key=ctx.key("contact-create"))
+                                     idempotency_key=ctx.key("contact-create", body))
     except ValidationError as exc:
         if not any(NAME_CLASH in m for m in exc.messages):
             raise
@@ -181,7 +209,7 @@ def _update(ctx: PushContext, record: Any, contact_id: str, body: dict,
     link as what this push sent, for the next update to compare with."""
     try:
         answer = ctx.xero.accounting("POST", f"Contacts/{contact_id}", json={"Contacts": [body]},
-                                     idempotency_key=ctx.key("contact-update"))
+                                     idempotency_key=ctx.key("contact-update", contact_id, body))
     except NotFound:
         linking.forget(record, ctx.tenant_id)
         ctx.commit_step()

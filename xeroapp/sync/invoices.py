@@ -2,7 +2,8 @@
 
 A new invoice is only ever created (PUT): POST would update any invoice already holding our
 number. A create refused for its number adopts our own earlier copy or stops, naming the
-number (sync/number_clash.py).
+number (sync/number_clash.py). One sent without a number (Xero numbers it) whose earlier
+try may have reached Xero is looked for by its content first (sync/our_copies.py).
 
 An update first reads the invoice's status in Xero: once it is AUTHORISED (approved, maybe
 already with the customer), PAID, VOIDED or DELETED, the accountant owns it and we change
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, XeroLink
-from xeroapp.sync import contacts, linking, number_clash, numbers
+from xeroapp.sync import contacts, linking, number_clash, numbers, our_copies
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero
 from xeroapp.xero import mapping
@@ -35,21 +36,18 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
     version = invoice.version  # what the body below carries, even if edited meanwhile
     if link is None:
         body = mapping.invoice(invoice, contact_id, defaults, create=True, item_codes=item_codes)
-        try:
-            answer = ctx.xero.accounting("PUT", "Invoices", params=mapping.FOUR_DP,
-                                         json={"Invoices": [body]},
-                                         idempotency_key=ctx.key("invoice-create"))
-        except ValidationError as exc:
-            if not invoice.number or not number_clash.is_clash(exc.messages):
-                raise
-            answer = _adopt_our_earlier_copy(ctx, invoice, contact_id, exc.messages)
+        copy_id = _copy_sent_before(ctx, invoice, contact_id, body)
+        if copy_id is not None:
+            answer = _update_our_copy(ctx, invoice, contact_id, copy_id)
+        else:
+            answer = _create(ctx, invoice, contact_id, body)
     else:
         _check_editable(ctx, invoice, link.xero_id)
         body = mapping.invoice(invoice, contact_id, defaults, create=False, item_codes=item_codes)
         try:
             answer = ctx.xero.accounting("POST", f"Invoices/{link.xero_id}", params=mapping.FOUR_DP,
                                          json={"Invoices": [body]},
-                                         idempotency_key=ctx.key("invoice-update"))
+                                         idempotency_key=ctx.key("invoice-update", link.xero_id, body))
         except ValidationError as exc:  # renumbered here to a number Xero already holds
             numbers.stop_on_clash(exc, invoice)
             raise
@@ -57,6 +55,48 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
     linking.keep_line_ids(invoice, result.get("LineItems") or [])
     numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
     return linking.record_push(invoice, ctx.tenant_id, result["InvoiceID"], version)
+
+
+def _create(ctx: PushContext, invoice: Invoice, contact_id: str, body: dict) -> dict:
+    """PUT the invoice. Sent without a number, what it sends is kept on the row (committed
+    before the call) until Xero answers for it: till then it may be in Xero, and every
+    later push of it looks for that copy first (sync/our_copies.py)."""
+    if not body.get("InvoiceNumber"):
+        ctx.job.sent_fingerprint = numbers.fingerprint(body)
+        ctx.commit_step()
+    try:
+        answer = ctx.xero.accounting("PUT", "Invoices", params=mapping.FOUR_DP,
+                                     json={"Invoices": [body]},
+                                     idempotency_key=ctx.key("invoice-create", body))
+    except ValidationError as exc:
+        if ctx.job.sent_fingerprint is not None:  # Xero answered: it did not save this one
+            ctx.job.sent_fingerprint = None
+            ctx.commit_step()
+        if not invoice.number or not number_clash.is_clash(exc.messages):
+            raise
+        return _adopt_our_earlier_copy(ctx, invoice, contact_id, exc.messages)
+    ctx.job.sent_fingerprint = None  # committed with the link
+    return answer
+
+
+def _copy_sent_before(ctx: PushContext, invoice: Invoice, contact_id: str,
+                      body: dict) -> str | None:
+    """The InvoiceID of our copy of an unnumbered invoice an earlier try may have created
+    (its answer lost), or None: not sent before, or not in Xero. Raises DoubtfulCopy when
+    Xero holds copies that cannot be told apart."""
+    if body.get("InvoiceNumber"):  # a numbered one is recognised by its number instead
+        return None
+    sent = our_copies.sent_fingerprints(ctx.tenant_id, "invoice", [invoice.id]).get(invoice.id)
+    if not sent:
+        return None
+    wanted = our_copies.Wanted(invoice, contact_id, invoice.client.name,
+                               {numbers.fingerprint(body), *sent})
+    verdict = our_copies.find_invoices(ctx.xero, ctx.tenant_id, [wanted])[invoice.id]
+    if isinstance(verdict, our_copies.DoubtfulCopy):
+        raise verdict
+    if verdict is not None:
+        ctx.job.sent_fingerprint = None  # found: committed with the link
+    return verdict
 
 
 def _adopt_our_earlier_copy(ctx: PushContext, invoice: Invoice, contact_id: str,
@@ -67,12 +107,18 @@ def _adopt_our_earlier_copy(ctx: PushContext, invoice: Invoice, contact_id: str,
     (verdict,) = number_clash.invoice_verdicts(ctx.xero, [clash])
     if isinstance(verdict, number_clash.NumberTaken):
         raise verdict
+    return _update_our_copy(ctx, invoice, contact_id, verdict)
+
+
+def _update_our_copy(ctx: PushContext, invoice: Invoice, contact_id: str, invoice_id: str) -> dict:
+    """Our own earlier copy, updated by its InvoiceID to what the invoice says now."""
     body = mapping.invoice(invoice, contact_id,
                            mapping.LineDefaults(ctx.connection.sales_account_code,
                                                 ctx.connection.sales_tax_type),
                            create=False, item_codes=_item_codes(ctx, invoice))
-    return ctx.xero.accounting("POST", f"Invoices/{verdict}", params=mapping.FOUR_DP, json={"Invoices": [body]},
-                               idempotency_key=ctx.key("invoice-adopt"))
+    return ctx.xero.accounting("POST", f"Invoices/{invoice_id}", params=mapping.FOUR_DP,
+                               json={"Invoices": [body]},
+                               idempotency_key=ctx.key("invoice-adopt", invoice_id, body))
 
 
 def _check_editable(ctx: PushContext, invoice: Invoice, invoice_id: str) -> None:

@@ -25,8 +25,10 @@ current version, and writes the outcome on the row in the same transaction as th
   the failure too.
 - anything unexpected: row ``failed``; re-raised.
 
-Every retry re-runs ``_start``, which derives the same Idempotency-Key for the same record
-version and push row, so a call Xero applied before its answer was lost is replayed.
+Every retry re-runs ``_start``, which keeps the Idempotency-Key the row carries for the
+record's version (or takes that of an earlier push of the version that never got Xero's
+answer: sync/context.key_for), so a call Xero applied before its answer was lost is
+replayed, whichever path sends it again.
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
 from xeroapp.queue import get_queue, whole_second_after
 from xeroapp.sync import (bulk_jobs, contacts, invoices, messages, org_checks, outbox,
                           purchase_orders, retries)
-from xeroapp.sync.context import PushContext, idempotency_key
+from xeroapp.sync.context import PushContext, key_for
 from xeroapp.sync.outcomes import AmbiguousContact, PushStopped
 from xeroapp.sync.items import ProductsMissing
 from xeroapp.workspaces import time_zone_of
@@ -146,7 +148,7 @@ def _start(job: PushJob, record: Any, connection: XeroConnection) -> None:
     job.attempts = (job.attempts or 0) + 1  # a rate limit moves it to rate_limit_waits
     job.error_message = job.error_field = job.error_kind = None
     job.not_before = None
-    job.idempotency_key = idempotency_key(job, record.version)
+    job.idempotency_key = key_for(job, record.version)
     db.session.commit()
 
 

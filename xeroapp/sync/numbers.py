@@ -7,6 +7,8 @@ sequence, and the number it answers with is written onto our record.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
@@ -105,6 +107,12 @@ def _same_number(sent: dict, answered: dict, number_key: str) -> bool:
 
 def _same_content(sent: dict, answered: dict, number_key: str) -> bool:
     return _fingerprint(sent) == _fingerprint(answered)
+
+
+def fingerprint(document: dict) -> str:
+    """What tells a document sent without a number from the others, as a short digest that a
+    push row can keep: the same for the body we send and for Xero's copy of it."""
+    return hashlib.sha256(json.dumps(_fingerprint(document)).encode()).hexdigest()[:40]
 
 
 def _fingerprint(document: dict) -> tuple[Any, ...]:

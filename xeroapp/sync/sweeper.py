@@ -15,7 +15,9 @@ the orphans back to ``queued`` with a conditional UPDATE (so a row a worker chan
 is left alone) and enqueues them. A short Redis lock keeps concurrent sweeps (several
 workers, the CLI) from enqueueing the same row twice; a second sweep finds the jobs held and
 does nothing. A push re-run after a dead worker repeats its Idempotency-Key, so if the dead
-worker's call did reach Xero, Xero replays it instead of creating a duplicate.
+worker's call did reach Xero, Xero replays it instead of creating a duplicate: a single push
+keeps the key its row carries, and the rows of a bulk batch, enqueued one job each, are sent
+again as that same batch (bulk_jobs.run_single groups the rows that carry the same key).
 
 Runs every ``SWEEP_INTERVAL`` from the worker (``flask rq-worker --with-scheduler`` starts a
 self-rescheduling job) and on demand with ``flask sweep-pushes``.

@@ -25,13 +25,17 @@ Rules beyond the spec's types and lengths (xero-facts §6):
   (lines.py says how, and where Xero documents it).
 - Lists without ``page`` leave out LineItems (Xero returns them only when paging or when one
   invoice is asked for).
+- ``createdByMyApp=true`` lists only the invoices the calling app created (the spec's GET
+  /Invoices parameter: "When set to true you'll only retrieve Invoices created by your app";
+  xeroizer pull request 414 shows it in use). The creating app is kept on the stored invoice
+  and never shown in answers.
 """
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from flask import Response
+from flask import Response, g
 
 from ..api import bp, requires_scope
 from . import batch, contacts, documents, lines, listing, msdate
@@ -52,6 +56,8 @@ ALLOWED = {
 }
 CREATABLE = {"DRAFT", "SUBMITTED", "AUTHORISED"}
 NOT_MODIFIABLE = "Invoice not of valid status for modification"
+# Stored with each invoice, never shown: the app (client_id) that created it.
+CREATED_BY = "_created_by_app"
 SUMMARY_DROPS = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpayments")
 
 
@@ -63,7 +69,10 @@ def list_invoices() -> Response:
     repo = current_repo()
     repo.all(contacts.KIND)  # one read of the contacts, not one per document
     unitdp = listing.unitdp()
-    docs = [lines.shown_at(render(repo, d), unitdp) for d in repo.all(KIND)]
+    stored = repo.all(KIND)
+    if listing.flag("createdByMyApp"):
+        stored = [d for d in stored if d.get(CREATED_BY) == getattr(g, "client_id", None)]
+    docs = [lines.shown_at(render(repo, d), unitdp) for d in stored]
     docs = listing.keep_matching(docs, "InvoiceID", listing.uuid_values("IDs"))
     docs = listing.keep_matching(docs, "InvoiceNumber", listing.csv_values("InvoiceNumbers"), str.casefold)
     statuses = {s.upper() for s in listing.csv_values("Statuses")}
@@ -108,7 +117,8 @@ def find(repo: Repository, key: str) -> dict[str, Any] | None:
 def render(repo: Repository, doc: dict[str, Any]) -> dict[str, Any]:
     """The stored invoice with its contact as it is now (name changes show through)."""
     contact = repo.get(contacts.KIND, doc["Contact"]["ContactID"])
-    return {**doc, "Contact": contacts.summary(contact) if contact else doc["Contact"]}
+    shown = {k: v for k, v in doc.items() if k != CREATED_BY}
+    return {**shown, "Contact": contacts.summary(contact) if contact else doc["Contact"]}
 
 
 # -- writes -----------------------------------------------------------------------------------
@@ -202,7 +212,8 @@ def build(write: batch.Write, element: dict[str, Any],
 
 
 def _new_invoice(type_: str, write: batch.Write) -> dict[str, Any]:
-    return {"Type": type_, "InvoiceID": str(uuid.uuid4()), "Payments": [], "CreditNotes": [],
+    return {"Type": type_, "InvoiceID": str(uuid.uuid4()), CREATED_BY: getattr(g, "client_id", None),
+            "Payments": [], "CreditNotes": [],
             "Prepayments": [], "Overpayments": [], "AmountPaid": 0.0, "AmountCredited": 0.0,
             "SentToContact": False, "CurrencyRate": 1.0, "HasAttachments": False, "HasErrors": False,
             "CurrencyCode": write.ref.currency}
