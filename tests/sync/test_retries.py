@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
-from push_support import DEMO_TENANT_ID, text_of, waits_over
+from push_support import DEMO_TENANT_ID, run_scheduled, text_of
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue, get_redis
@@ -28,17 +28,6 @@ def scheduled(app: Flask) -> list[tuple[str, tuple]]:
         queue = get_queue()
         registry = ScheduledJobRegistry(queue=queue)
         return [(job_id, queue.fetch_job(job_id).args) for job_id in registry.get_job_ids()]
-
-
-def run_scheduled(app: Flask, drain) -> None:
-    waits_over(app)
-    with app.app_context():
-        queue = get_queue()
-        registry = ScheduledJobRegistry(queue=queue)
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id)
-            queue.enqueue_job(queue.fetch_job(job_id))
-    drain()
 
 
 def stats(desk) -> dict:
