@@ -255,3 +255,22 @@ def test_check_xero_again_after_adding_the_items_by_hand(desk, shop, counted):
     (order,) = held_orders(desk)
     assert order["LineItems"][0]["ItemCode"] == "SLEEVE"
     assert counted.count("PUT", "Items") == 1  # only the one added by hand
+
+
+def test_a_create_xero_did_not_answer_may_have_happened_and_create_again_links_it(desk, shop):
+    order_id = blocked_order(desk, shop, [("SLEEVE", "1", "18")], present=())
+    desk.control("faults", {"next": ["503"], "paths": ["Items"]})
+
+    html = text_of(submit_dialog(desk, order_id).get_data(as_text=True))
+
+    assert "It may have created some of these products all the same" in html
+    assert "is safe" in html and "Nothing here was changed" not in html
+    # Xero saved the item after all (its answer was the part that got lost) ...
+    add_item(desk, "SLEEVE", "Cup sleeves")
+    # ... so pressing Create again links that copy and the order goes on: one SLEEVE in Xero.
+    answer = submit_dialog(desk, order_id)
+    assert answer.headers.get("HX-Trigger")
+    desk.drain()
+    assert [i["Code"] for i in desk.held("items")] == ["SLEEVE"]
+    assert len(held_orders(desk)) == 1
+    assert desk.link("product", shop.products["SLEEVE"]) is not None

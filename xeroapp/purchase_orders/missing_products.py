@@ -36,7 +36,8 @@ from xeroapp.sync import items, pushes
 from xeroapp.sync.context import MAX_KEY_LENGTH
 from xeroapp.xero import mapping
 from xeroapp.xero.client import XeroClient
-from xeroapp.xero.errors import NotConnected, RateLimited, ReconnectRequired, XeroError
+from xeroapp.xero.errors import (NotConnected, RateLimited, ReconnectRequired, TransportError,
+                                 Unavailable, XeroError)
 
 SHOWN_KEY = "missing_products_shown"  # blocked push ids whose dialog has opened already
 SHOWN_KEEP = 20
@@ -236,7 +237,14 @@ def _xero_trouble(exc: XeroError) -> str:
                 f"{max(int(exc.retry_after), 1)} seconds.")
     if isinstance(exc, (ReconnectRequired, NotConnected)):
         return f"{exc} Nothing was created."
-    return f"Xero did not create the products: {exc} Nothing here was changed; try again."
+    if isinstance(exc, (TransportError, Unavailable)):
+        # Xero may have saved the items before its answer was lost. Create again is safe:
+        # the same rows carry the same Idempotency-Key, and an item Xero already holds under
+        # our code and name is linked, not created twice.
+        return (f"Xero did not answer ({exc}). It may have created some of these products "
+                "all the same. Pressing “Create in Xero and save” again is safe: products Xero already "
+                "has are linked, not created twice.")
+    return f"Xero did not create the products: {exc} Correct what it names and try again."
 
 
 def _nothing_to_do(connection: XeroConnection | None) -> str:

@@ -111,13 +111,40 @@ def create(xero: XeroClient, tenant_id: str, rows: list[NewItem], *,
                              idempotency_key=idempotency_key)
     results = answer.get("Items") or []
     refused: dict[int, list[str]] = {}
+    taken: list[NewItem] = []
     for index, row in enumerate(rows):
         result = results[index] if index < len(results) else {}
         errors = [e.get("Message", "") for e in result.get("ValidationErrors") or []]
         if result.get("StatusAttributeString") == "ERROR" or not result.get("ItemID"):
             refused[row.product.id] = errors or ["Xero did not create this item."]
+            if any(CODE_TAKEN in message for message in errors):
+                taken.append(row)
             continue
-        row.product.xero_code = result.get("Code") or row.code
-        db.session.flush()  # the product's version moves with its code; link that version
-        linking.record_push(row.product, tenant_id, result["ItemID"], row.product.version)
+        _link(row, tenant_id, result)
+    for row, item in _our_earlier_items(xero, taken):
+        del refused[row.product.id]
+        _link(row, tenant_id, item)
     return refused
+
+
+def _our_earlier_items(xero: XeroClient, rows: list[NewItem]) -> list[tuple[NewItem, dict]]:
+    """The refused rows whose code Xero holds under the very name we sent: our own earlier
+    create, whose answer was lost (a timeout, a dropped connection) after Xero saved it.
+    Those are linked rather than refused, so pressing Create again after a lost answer goes
+    on instead of blocking the order. An item of that code under another name is someone
+    else's, and its row stays refused for a person to choose another code."""
+    if not rows:
+        return []
+    held = find(xero, [row.code for row in rows])
+    ours = []
+    for row in rows:
+        item = held.get(row.code.casefold())
+        if item is not None and (item.get("Name") or "").strip() == row.name.strip():
+            ours.append((row, item))
+    return ours
+
+
+def _link(row: NewItem, tenant_id: str, item: dict) -> None:
+    row.product.xero_code = item.get("Code") or row.code
+    db.session.flush()  # the product's version moves with its code; link that version
+    linking.record_push(row.product, tenant_id, item["ItemID"], row.product.version)
