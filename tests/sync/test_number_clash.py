@@ -142,8 +142,10 @@ def test_our_earlier_copy_approved_in_xero_meanwhile_is_not_changed(desk, record
     assert desk.link("invoice", ids[1]).xero_id == first["INV-0002"]["InvoiceID"]
     row = row_of(app, "invoice", ids[0])
     assert row.status == "failed" and desk.link("invoice", ids[0]) is None
-    assert ("Xero's INV-0001 is for this client but AUTHORISED there, so it is left as it is. "
-            "Xero already has an invoice numbered INV-0001") in row.error_message
+    assert row.error_message.startswith(
+        "Xero already has INV-0001 for this client, and it is AUTHORISED there, so it was left "
+        "as it is. If that is this invoice (sent before and approved in Xero since), it is in "
+        "Xero already: do not change its number or send it again")
 
 
 # -- bulk: a re-send whose first answer was lost ----------------------------------------------------

@@ -77,6 +77,20 @@ def number_clash(record_kind: str, number: str, clash_words: list[str], other_wo
     return text
 
 
+def number_held_closed(record_kind: str, number: str, party: str, status: str) -> str:
+    """Xero holds ``number`` for this same contact, but no longer open (approved, paid ...):
+    it may well be this very document, sent before and approved in Xero since. Renumbering
+    and sending again would then put it in Xero twice, so that advice is given only for the
+    case where the user knows it is a different document."""
+    the = noun(record_kind)
+    field = NUMBER_FIELDS.get(record_kind, "Number")
+    return (f"Xero already has {number} for this {party}, and it is {status} there, so it was "
+            f"left as it is. If that is this {the} (sent before and approved in Xero since), it "
+            f"is in Xero already: do not change its number or send it again, or Xero will hold "
+            f"it twice. Only if it is a different {the}: open this one's Edit page, change the "
+            f"{field} field from {number} to a number Xero does not have yet, and send it again.")
+
+
 def gave_up(exc: XeroError, attempts: int, record_kind: str, action: str) -> str:
     """The last attempt met a passing fault too (5xx, timeout, dropped connection).
 

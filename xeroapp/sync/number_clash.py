@@ -72,17 +72,16 @@ class NumberTaken(PushStopped):
 
 
 def taken_message(party: str, clash: Clash, holder: dict | None) -> str:
-    """Xero's words, the number, where to change it and, when the holder is for this same
-    contact but no longer open (approved, paid ...), why it was not taken as ours."""
-    said = [m for m in clash.xero_messages if DUPLICATE_NUMBER in m]
-    others = [m for m in clash.xero_messages if m not in said]
-    text = messages.number_clash(clash.record_kind, clash.number, said, others,
-                                 clash.numbered_by_xero)
+    """Xero's words, the number and where to change it; or, when the holder is for this same
+    contact but no longer open (approved, paid ...), why it was left alone and why changing
+    the number is right only for a different document."""
     if holder is not None and (holder.get("Contact") or {}).get("ContactID") == clash.contact_id:
         status = (holder.get("Status") or "").upper()
-        text = (f"Xero's {clash.number} is for this {party} but {status} there, so it is left "
-                f"as it is. {text}")
-    return text
+        return messages.number_held_closed(clash.record_kind, clash.number, party, status)
+    said = [m for m in clash.xero_messages if DUPLICATE_NUMBER in m]
+    others = [m for m in clash.xero_messages if m not in said]
+    return messages.number_clash(clash.record_kind, clash.number, said, others,
+                                 clash.numbered_by_xero)
 
 
 def _ours(holder: dict | None, contact_id: str, open_statuses: tuple[str, ...]) -> bool:
