@@ -2,7 +2,7 @@
 sent twice?
 
 ``python -m bench.chaos [--records 500] [--fault-rate 0.2] [--workers 3] [--time-scale 10]
-[--no-redis-persist] [--seed 6 | --seeds 6,7,8,9,10]``
+[--no-redis-persist] [--bulk] [--seed 6 | --seeds 6,7,8,9,10]``
 
 Starts the real stack (bench/stack.py) with the sandbox's clock ``--time-scale`` times faster
 (the app is told, so its call budget and retry backoff follow), and sends ``--records``
@@ -24,6 +24,11 @@ duplicated (more than one object in Xero for the record) and failed in Xero: sho
 while Xero holds an object with its number (an invoice's InvoiceNumber, a client's
 ContactNumber), which invites a person to send it again and make a copy. Target: 0 lost,
 0 duplicated, 0 failed in Xero, every record synced or failed with a reason.
+
+``--bulk`` plays the scenario a person with a backlog plays: *Send all not in Xero* on
+Clients, then on Invoices (batches of up to 50 per call), and the worker sending an invoice
+batch is SIGKILLed once its rows are claimed (``--latency 10`` keeps each call in flight for
+a second, so the kill lands while POST /Invoices is on its way).
 
 ``--seeds`` runs the whole scenario once per seed, each on a fresh stack (the seed draws
 which calls the sandbox faults), then sums the counts over the seeds; a fault that turns up
@@ -65,6 +70,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=2.0,
                         help="sandbox seconds per call (real: latency / time scale)")
     parser.add_argument("--redis-persist", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--bulk", action="store_true",
+                        help="press Send all not in Xero (clients, then invoices) instead of "
+                             "each record's Send; a worker is killed mid invoice batch")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--seeds", type=_seed_list, default=None, metavar="6,7,8",
                         help="run the scenario once per seed (comma-separated), then sum up")
@@ -173,13 +181,13 @@ def click(person: Person, records: list[Record]) -> int:
     return len(records)
 
 
-def wait_for(what: str, ready, limit: float) -> float:
+def wait_for(what: str, ready, limit: float, every: float = 0.5) -> float:
     began = time.monotonic()
     while not ready():
         if time.monotonic() - began > limit:
             log(f"gave up waiting for {what} after {limit:.0f}s")
             break
-        time.sleep(0.5)
+        time.sleep(every)
     return time.monotonic() - began
 
 
@@ -221,6 +229,53 @@ class Run:
             self.workspace_id = workspace_id_of(self.person.email)
             self.records, self.invoice_clients = make_records(self.workspace_id, self.args.records)
         sandbox_call(self.stack.sandbox_url, "POST", "/_sandbox/faults", fault_settings(self.args))
+        if self.args.bulk:
+            self.play_bulk()
+        else:
+            self.play_clicks()
+
+    def play_bulk(self) -> None:
+        """*Send all not in Xero* on Clients, then on Invoices; a worker is SIGKILLed while
+        it runs an invoice batch (its POST /Invoices in flight or about to be)."""
+        self.began = time.monotonic()
+        log("pressing Send all not in Xero on Clients, then on Invoices")
+        for plural in ("clients", "invoices"):
+            if not self.person.bulk_send(plural):
+                raise RuntimeError("this app has no bulk send")
+        wait_for("a worker to send an invoice batch", lambda: self.invoice_batch_worker(), 300,
+                 every=0.05)
+        victim = self.invoice_batch_worker()
+        self.events["killed_mid_invoice_batch"] = "yes" if victim else "no"
+        self.kill_a_worker(victim)
+        waited = wait_for("every push to end", self.all_final, self.args.max_wait)
+        self.events["elapsed_s"] = self.at()
+        self.events["all_final"] = "yes" if waited < self.args.max_wait else "no"
+
+    def invoice_batch_worker(self) -> str | None:
+        """The worker whose current RQ job is a batch of invoice rows, if one is."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        from xeroapp.extensions import db
+        from xeroapp.models.xero import PushJob
+
+        for name, job_id in self.stack.current_jobs().items():
+            try:
+                args = Job.fetch(job_id, connection=self.stack.redis()).args
+            except NoSuchJobError:
+                continue
+            row_ids = args[1] if len(args) > 1 and isinstance(args[1], list) else []
+            with self.app.app_context():
+                row = db.session.get(PushJob, row_ids[0]) if row_ids else None
+                # claimed: the batch's rows are sent now (or in a moment), not merely picked up
+                sending = row is not None and row.record_kind == "invoice" and row.status == "running"
+                db.session.commit()
+            if sending:
+                return name
+        return None
+
+    def play_clicks(self) -> None:
+        """Send clicked record by record, with a worker killed and Redis restarted meanwhile."""
         n = len(self.records)
         first, during_outage, rest = (self.records[:n * 2 // 5], self.records[n * 2 // 5:n // 2],
                                       self.records[n // 2:])
@@ -243,13 +298,14 @@ class Run:
         self.events["elapsed_s"] = self.at()
         self.events["all_final"] = "yes" if waited < self.args.max_wait else "no"
 
-    def kill_a_worker(self) -> None:
-        """SIGKILL a worker that is running a push (any, if none is), then start another."""
+    def kill_a_worker(self, victim: str | None = None) -> None:
+        """SIGKILL ``victim``, else a worker that is running a push (any, if none is), then
+        start another."""
         busy = self.stack.busy_workers()
-        victim = (busy or self.stack.live_workers())[0]
+        victim = victim or (busy or self.stack.live_workers())[0]
         self.stack.kill_worker(victim)
         self.events["killed_at_s"] = self.at()
-        self.events["killed_mid_job"] = "yes" if busy else "no"
+        self.events["killed_mid_job"] = "yes" if victim in busy else "no"
         log(f"SIGKILLed {victim}; starting a replacement")
         self.stack.start_worker()
 
@@ -259,7 +315,11 @@ class Run:
         if time.monotonic() - self.last_progress > 15:
             self.last_progress = time.monotonic()
             log(f"{dict(counts)}; live workers {len(self.stack.live_workers())}")
-        return sum(counts[s] for s in FINAL) >= len(self.records)
+        # Every record's own newest push: a bulk send also makes rows for billed clients.
+        with self.app.app_context():
+            pushes = latest_pushes(self.workspace_id)
+        return all(getattr(pushes.get((r.kind, r.id)), "status", None) in FINAL
+                   for r in self.records)
 
     def figures(self) -> dict[str, object]:
         time.sleep(1.0)  # a replayed call still in flight lands before Xero is read
@@ -277,6 +337,7 @@ class Run:
             "invoices": sum(r.kind == "invoice" for r in self.records),
             "fault_rate": args.fault_rate, "workers": args.workers,
             "time_scale": f"{args.time_scale:g}", "latency_s": f"{args.latency:g}",
+            "scenario": "bulk" if args.bulk else "clicks",
             "redis_persist": "yes" if args.redis_persist else "no",
             "database": "postgresql" if args.postgres else "sqlite"}
         out |= outcome

@@ -123,6 +123,24 @@ class BenchStack(ChildProcesses):
         return [name for name in self.live_workers()
                 if str(self.processes[name].pid).encode() in busy_pids]
 
+    def current_jobs(self) -> dict[str, str]:
+        """Live worker name -> the id of the RQ job it runs now (busy workers only)."""
+        client = self.redis()
+        try:
+            by_pid = {client.hget(key, "pid"): client.hget(key, "current_job")
+                      for key in client.smembers("rq:workers")
+                      if client.hget(key, "state") == b"busy"}
+        finally:
+            client.close()
+        jobs = {name: by_pid.get(str(self.processes[name].pid).encode())
+                for name in self.live_workers()}
+        return {name: job.decode() for name, job in jobs.items() if job}
+
+    def redis(self):
+        import redis
+
+        return redis.Redis.from_url(self.redis_url)
+
     def logs_mentioning(self, prefix: str, text: str) -> int:
         """How often ``text`` occurs in the logs of the processes named ``prefix...``."""
         return sum(self.log_text(name).count(text) for name in self.processes
