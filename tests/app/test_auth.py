@@ -43,6 +43,20 @@ def test_signup_email_is_unique_case_insensitively(app, client, auth):
         assert db.session.scalar(sa.select(sa.func.count(Workspace.id))) == 1
 
 
+def test_signup_racing_another_for_the_same_email_gets_the_same_answer(app, auth, monkeypatch):
+    auth.signup()
+    auth.logout()
+    # As if the other sign-up committed between this one's check and its insert.
+    monkeypatch.setattr("xeroapp.auth.views.find_user_by_email", lambda email: None)
+
+    response = auth.signup(workspace_name="Second Ltd")
+
+    assert response.status_code == 200
+    assert b"We could not create a workspace with this email address." in response.data
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Workspace.id))) == 1
+
+
 def test_signup_validation_messages(app, auth):
     response = auth.signup(workspace_name="", email="not-an-email", password="short", confirm="other")
 

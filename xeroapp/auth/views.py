@@ -1,7 +1,8 @@
 """Sign up (which creates a workspace), log in, log out."""
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (Response, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
@@ -89,7 +90,7 @@ def login():
     return render_template("auth/login.html", form=form, next_path=next_path)
 
 
-def too_many_attempts(template: str, wait: int, **context):
+def too_many_attempts(template: str, wait: int, **context) -> Response:
     """The form again, as typed except its passwords (never sent back), with a 429."""
     flash(throttle.wait_message(wait), "error")
     response = make_response(render_template(template, **context), 429)
