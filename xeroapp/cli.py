@@ -9,10 +9,14 @@ from flask.cli import with_appcontext
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Create (or complete) the demo workspace; running it again changes nothing."""
-    from xeroapp.seed import seed_demo
+    """Create (or complete) the demo workspace; running it again changes nothing.
+    Refused when XEROAPP_ENV=production."""
+    from xeroapp.seed import DemoRefused, seed_demo
 
-    summary = seed_demo()
+    try:
+        summary = seed_demo()
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Demo workspace ready: log in as {summary.email} / {summary.password} "
                f"({summary.created} records created)")
 

@@ -53,6 +53,18 @@ class Config:
     DEFAULT_CURRENCY = "NZD"
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default
 
+    # Log-in and sign-up throttling (xeroapp/auth/throttle.py), counted in Redis. A subject
+    # (an email, a client address) past its limit within the window is refused for a lockout
+    # that doubles with each further lockout, up to THROTTLE_MAX_LOCKOUT. Seconds throughout.
+    LOGIN_ACCOUNT_LIMIT = 5   # failed log-ins per email address
+    LOGIN_IP_LIMIT = 30       # failed log-ins per client address, whatever the email
+    LOGIN_WINDOW = 60
+    LOGIN_LOCKOUT = 60
+    SIGNUP_IP_LIMIT = 5       # sign-ups per client address
+    SIGNUP_WINDOW = 600
+    SIGNUP_LOCKOUT = 600
+    THROTTLE_MAX_LOCKOUT = 3600
+
     # "production" means served over HTTPS by gunicorn behind a proxy: secure cookies, HSTS,
     # ProxyFix, and no start without SECRET_KEY and TOKEN_ENCRYPTION_KEY (xeroapp/security.py).
     XEROAPP_ENV = "development"
@@ -96,6 +108,9 @@ _PLAIN_ENV = (
 _INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT", "WORKER_NICE")
 # Environment variables read as positive numbers.
 _POSITIVE_ENV = ("XERO_TIME_SCALE",)
+# Environment variables read as whole numbers greater than 0.
+_POSITIVE_INT_ENV = ("LOGIN_ACCOUNT_LIMIT", "LOGIN_IP_LIMIT", "LOGIN_WINDOW", "LOGIN_LOCKOUT",
+                     "SIGNUP_IP_LIMIT", "SIGNUP_WINDOW", "SIGNUP_LOCKOUT", "THROTTLE_MAX_LOCKOUT")
 ENVIRONMENTS = ("development", "production")
 
 
@@ -116,6 +131,9 @@ def load_config(app: Flask, override: type | Mapping[str, Any] | None) -> None:
     for name in _POSITIVE_ENV:
         if os.environ.get(name):
             app.config[name] = _positive_setting(name, os.environ[name])
+    for name in _POSITIVE_INT_ENV:
+        if os.environ.get(name):
+            app.config[name] = _positive_int_setting(name, os.environ[name])
 
     if isinstance(override, Mapping):
         app.config.update(override)
@@ -163,6 +181,13 @@ def _int_setting(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise RuntimeError(f"{name}={value!r}: expected a whole number") from None
+
+
+def _positive_int_setting(name: str, value: str) -> int:
+    number = _int_setting(name, value)
+    if number < 1:
+        raise RuntimeError(f"{name}={value!r}: expected a whole number greater than 0")
+    return number
 
 
 def _positive_setting(name: str, value: str) -> float:

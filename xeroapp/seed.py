@@ -1,8 +1,9 @@
 """The demo workspace `make run` logs you into: demo@example.com / demo.
 
-Idempotent: each record is looked up by its natural key (email, name, SKU, number) and only
-missing ones are added, so a second run changes nothing and a partly seeded database is
-completed rather than duplicated.
+Never in production: its password is public (the README, every `make run`), so anyone could
+log in to it. Idempotent: each record is looked up by its natural key (email, name, SKU,
+number) and only missing ones are added, so a second run changes nothing and a partly seeded
+database is completed rather than duplicated.
 """
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
+from xeroapp.config import is_production
 from xeroapp.extensions import db
 from xeroapp.models import (
     Client,
@@ -74,6 +77,10 @@ PRODUCTS = [
 ]
 
 
+class DemoRefused(RuntimeError):
+    """The demo account was asked for where it must never exist."""
+
+
 @dataclass
 class SeedSummary:
     email: str
@@ -99,6 +106,10 @@ class _Seeder:
 
 
 def seed_demo() -> SeedSummary:
+    if is_production(current_app):
+        raise DemoRefused(
+            f"The demo account ({DEMO_EMAIL} / {DEMO_PASSWORD}) is never created when "
+            "XEROAPP_ENV=production: its password is public. Sign up at /auth/signup instead.")
     user = find_user_by_email(DEMO_EMAIL)
     created = 0
     if user is None:

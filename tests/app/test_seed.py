@@ -47,3 +47,15 @@ def test_demo_user_can_log_in(runner, client, auth):
     response = auth.login("demo@example.com", "demo")
     assert response.headers["Location"] == "/"
     assert b"Demo Workspace" in client.get("/").data
+
+
+def test_the_demo_account_is_never_seeded_in_production(app, runner, client, auth):
+    app.config["XEROAPP_ENV"] = "production"
+
+    result = runner.invoke(args=["seed-demo"])
+
+    assert result.exit_code == 1
+    assert "never created when XEROAPP_ENV=production" in result.output
+    assert "Traceback" not in result.output
+    assert set(counts(app).values()) == {0}
+    assert auth.login("demo@example.com", "demo").status_code == 200  # no such account

@@ -64,6 +64,13 @@ def test_the_banner_gives_the_url_and_the_demo_login():
     assert "embedded, data in instance/redis/" in text
 
 
+def test_the_banner_offers_no_demo_login_in_production():
+    text = banner_text({"PORT": "8000", "XEROAPP_ENV": "production"})
+
+    assert "demo@example.com" not in text
+    assert "no demo account in production: sign up at http://127.0.0.1:8000/auth/signup" in text
+
+
 def test_the_banner_names_real_xero_and_hides_passwords():
     text = banner_text({"XERO_CLIENT_ID": "ABC", "REDIS_URL": "redis://:pw@cache:6379/0"})
 

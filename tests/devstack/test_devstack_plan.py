@@ -46,6 +46,13 @@ def test_a_real_xero_app_leaves_xero_settings_alone_and_skips_the_sandbox():
     assert names(s) == ["redis", "db", "seed", "worker", "web"]
 
 
+def test_production_settings_get_no_demo_account():
+    s = stack(XEROAPP_ENV="production")
+
+    assert not s.seeds_demo
+    assert names(s) == ["redis", "sandbox", "db", "worker", "web"]
+
+
 def test_xero_urls_stay_overridable_in_sandbox_mode():
     s = stack(XERO_API_URL="http://127.0.0.1:9999")
 

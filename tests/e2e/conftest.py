@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from tests.e2e.stack import ROOT, Stack, start_stack
+from xeroapp.auth.throttle import forget_everyone
 from xerosandbox.orgs import DEMO_TENANT_ID
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -60,6 +62,10 @@ def browser(playwright_api) -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser, stack: Stack) -> Iterator[Any]:
+    # Every test signs up from 127.0.0.1 on the session's one web app and Redis: start each
+    # with no sign-up or log-in counted, as the `app` fixture's emptied Redis does.
+    with redis.Redis.from_url(stack.env["REDIS_URL"]) as connection:
+        forget_everyone(connection)
     context = browser.new_context(viewport=VIEWPORT, base_url=stack.web_url)
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from xeroapp.models.workspace import find_user_by_email
-
-MIN_PASSWORD_LENGTH = 8
+from xeroapp.auth.passwords import new_password_validators
 
 
 class SignupForm(FlaskForm):
@@ -25,14 +23,7 @@ class SignupForm(FlaskForm):
             Length(max=254),
         ],
     )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired("Choose a password."),
-            Length(min=MIN_PASSWORD_LENGTH, max=200,
-                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
-        ],
-    )
+    password = PasswordField("Password", validators=new_password_validators())
     confirm = PasswordField(
         "Confirm password",
         validators=[
@@ -44,10 +35,8 @@ class SignupForm(FlaskForm):
     # known zone and uses UTC for anything else (no JavaScript, an odd browser), since the
     # user cannot fix a field they do not see. Settings can change it later.
     time_zone = HiddenField()
-
-    def validate_email(self, field) -> None:
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError("An account with this email already exists. Log in instead.")
+    # Whether the email is taken is not a validation rule: the view answers it only after the
+    # sign-up throttle has counted the attempt (see views.EMAIL_UNAVAILABLE).
 
 
 class LoginForm(FlaskForm):

@@ -70,7 +70,8 @@ def preflight(stack: plan.Stack) -> list[str]:
 def banner(console: Console, stack: plan.Stack) -> None:
     rows = [
         ("xeroapp", f"{stack.web_url}/"),
-        ("log in as", " / ".join(DEMO_LOGIN)),
+        ("log in as", " / ".join(DEMO_LOGIN) if stack.seeds_demo
+         else f"no demo account in production: sign up at {stack.web_url}/auth/signup"),
         ("Xero", f"the sandbox, {stack.sandbox_url} (control API on)" if stack.with_sandbox
          else f"{stack.env.get('XERO_API_URL', 'https://api.xero.com')} "
               f"(app {stack.env['XERO_CLIENT_ID']})"),

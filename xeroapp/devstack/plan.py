@@ -64,6 +64,11 @@ class Stack:
     def effective_redis_url(self) -> str:
         return self.env["REDIS_URL"]
 
+    @property
+    def seeds_demo(self) -> bool:
+        """The demo account (a public password) is never created for production settings."""
+        return self.env.get("XEROAPP_ENV") != "production"
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], root: Path = ROOT) -> Stack:
         port = _port(environ, "PORT", 5000)
@@ -123,7 +128,8 @@ def uses_sandbox(env: Mapping[str, str], sandbox_port: int) -> bool:
 
 
 def services(stack: Stack, python: str) -> list[Service]:
-    """The children, in start order: Redis, sandbox, migrations, seed, worker, web."""
+    """The children, in start order: Redis, sandbox, migrations, seed (not in production),
+    worker, web."""
     flask = [python, "-m", "flask"]
     plan: list[Service] = []
     if stack.redis_url is None:
@@ -135,9 +141,10 @@ def services(stack: Stack, python: str) -> list[Service]:
             [python, "-m", "xerosandbox", "--host", HOST, "--port", str(stack.sandbox_port),
              "--db", str(stack.instance / "xerosandbox.db"), "--control"],
             ready=lambda pid: probes.answers_200(discovery)))
+    plan.append(Service("db", flask + ["db", "upgrade"], oneshot=True, timeout=300))
+    if stack.seeds_demo:
+        plan.append(Service("seed", flask + ["seed-demo"], oneshot=True, timeout=120))
     plan += [
-        Service("db", flask + ["db", "upgrade"], oneshot=True, timeout=300),
-        Service("seed", flask + ["seed-demo"], oneshot=True, timeout=120),
         Service("worker", flask + ["rq-worker", "--with-scheduler"],
                 ready=lambda pid: probes.rq_worker_registered(stack.effective_redis_url, pid)),
         # Flask's server, not gunicorn: one process per role, so signals and crashes reach us
