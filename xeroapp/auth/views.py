@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
+from xeroapp import login_sessions
 from xeroapp.access import is_safe_next, public
 from xeroapp.auth import bp
 from xeroapp.auth.forms import LoginForm, SignupForm
@@ -32,7 +33,7 @@ def signup():
             time_zone=known_zone_or_default(form.time_zone.data),
         )
         db.session.commit()
-        login_user(user)
+        login_sessions.log_in(user)
         flash(f"Welcome, {user.name}! Your workspace is ready.", "success")
         return redirect(url_for("dashboard.index"))
     return render_template("auth/signup.html", form=form)
@@ -48,7 +49,7 @@ def login():
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
         if user is not None and user.check_password(form.password.data):
-            login_user(user)
+            login_sessions.log_in(user)
             return redirect(next_path if is_safe_next(next_path) else url_for("dashboard.index"))
         # One message for an unknown email and a wrong password: no account enumeration.
         flash(LOGIN_FAILED, "error")
@@ -58,6 +59,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """POST only (with CSRF): a link or an image tag elsewhere cannot log the user out."""
-    logout_user()
+    login_sessions.log_out()
     flash("You have been logged out.", "info")
     return redirect(url_for("auth.login"))
