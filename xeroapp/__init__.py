@@ -47,6 +47,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
+    from xeroapp.account import bp as account_bp
     from xeroapp.auth import bp as auth_bp
     from xeroapp.bulk import bp as bulk_bp
     from xeroapp.clients import bp as clients_bp
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from xeroapp.suppliers import bp as suppliers_bp
 
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(clients_bp, url_prefix="/clients")
     app.register_blueprint(invoices_bp, url_prefix="/invoices")

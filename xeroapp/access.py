@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from xeroapp import login_sessions
 from xeroapp.extensions import db, htmx, login_manager
 from xeroapp.models import User
 
@@ -33,7 +34,13 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The session's user while its login is live (login_sessions): not after it was logged
+    out, ended from elsewhere or outlived its lifetime; such a session is emptied."""
+    user = db.session.get(User, int(user_id))
+    if user is None or not login_sessions.is_live(user):
+        login_sessions.end_refused()
+        return None
+    return user
 
 
 def require_login() -> Response | None:

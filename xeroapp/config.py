@@ -32,6 +32,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # How long a login lasts (seconds; xeroapp/login_sessions.py): it ends after this long
+    # without a request, and in any case this long after logging in.
+    SESSION_IDLE_LIFETIME = 2 * 60 * 60
+    SESSION_ABSOLUTE_LIFETIME = 14 * 24 * 60 * 60
     # Flask-WTF: tokens last as long as the session, and htmx sends them as X-CSRFToken.
     WTF_CSRF_TIME_LIMIT: int | None = None
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
@@ -105,7 +109,8 @@ _PLAIN_ENV = (
     "XEROAPP_ENV",
 )
 # Environment variables read as whole numbers.
-_INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT", "WORKER_NICE")
+_INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT", "WORKER_NICE", "SESSION_IDLE_LIFETIME",
+            "SESSION_ABSOLUTE_LIFETIME")
 # Environment variables read as positive numbers.
 _POSITIVE_ENV = ("XERO_TIME_SCALE",)
 # Environment variables read as whole numbers greater than 0.

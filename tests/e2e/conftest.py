@@ -252,7 +252,8 @@ class Person:
 
     def log_out(self) -> None:
         self.page.locator("summary", has_text="Ada Lovelace").click()
-        self.page.get_by_role("button", name="Log out").click()
+        # exact: the menu also holds "Log out everywhere".
+        self.page.get_by_role("button", name="Log out", exact=True).click()
         self.page.wait_for_url("**/auth/login**")
 
     def signed_up_and_connected(self) -> Person:

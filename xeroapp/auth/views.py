@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import (Response, current_app, flash, make_response, redirect, render_template, request,
                    url_for)
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from xeroapp import login_sessions
 from xeroapp.access import is_safe_next, public
 from xeroapp.auth import bp, throttle
 from xeroapp.auth.forms import LoginForm, SignupForm
@@ -40,7 +41,7 @@ def signup():
             return too_many_attempts("auth/signup.html", wait, form=form)
         user = create_account(form)
         if user is not None:
-            login_user(user)
+            login_sessions.log_in(user)
             flash(f"Welcome, {user.name}! Your workspace is ready.", "success")
             return redirect(url_for("dashboard.index"))
         form.email.errors.append(EMAIL_UNAVAILABLE)
@@ -83,7 +84,7 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             throttle.login_succeeded(form.email.data, request.remote_addr)
-            login_user(user)
+            login_sessions.log_in(user)
             return redirect(next_path if is_safe_next(next_path) else url_for("dashboard.index"))
         # One message for an unknown email and a wrong password: no account enumeration.
         flash(LOGIN_FAILED, "error")
@@ -101,6 +102,6 @@ def too_many_attempts(template: str, wait: int, **context) -> Response:
 @bp.route("/logout", methods=["POST"])
 def logout():
     """POST only (with CSRF): a link or an image tag elsewhere cannot log the user out."""
-    logout_user()
+    login_sessions.log_out()
     flash("You have been logged out.", "info")
     return redirect(url_for("auth.login"))

@@ -1,8 +1,8 @@
 """Settings > Integrations: connect, pick an organisation, confirm a switch, disconnect.
 
 Every failure a user can meet ends on the Integrations page with a message in plain words:
-cancelled at Xero, a tampered or replayed callback (refused, nothing stored), Xero
-unreachable. Nothing here prints a token or puts one in the browser session.
+cancelled at Xero, a tampered or replayed callback or one for another person (refused, nothing
+stored), Xero unreachable. Nothing here prints a token or puts one in the browser session.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from joserfc.errors import JoseError
 from wtforms import SelectChoice
 
 from xeroapp.extensions import db
-from xeroapp.integrations import bp, connect_reads, connecting, pending
+from xeroapp.integrations import attempts, bp, connect_reads, connecting, pending
 from xeroapp.integrations.forms import ChooseOrganisationForm, PurchaseOrderSettingsForm
 from xeroapp.xero.errors import TransportError, Unavailable, XeroError
 from xeroapp.xero.oauth import xero_oauth
@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 UNREACHABLE = ("We could not reach Xero just now, so nothing was changed. "
                "Please try again in a few minutes.")
+STARTED_BY_ANOTHER = ("That reply from Xero is for a connection started by someone else, or "
+                      "before you last logged in, so it was refused and nothing was connected. "
+                      "Start again with Connect to Xero.")
 
 
 def _page(template: str, **context):
@@ -48,7 +51,7 @@ def index():
 def connect():
     pending.discard()
     try:
-        return xero_oauth().authorize_redirect(url_for("integrations.callback", _external=True))
+        return attempts.redirect_to_xero(url_for("integrations.callback", _external=True))
     except requests.RequestException:
         log.warning("Xero discovery unreachable", exc_info=True)
         flash(UNREACHABLE, "error")
@@ -57,6 +60,9 @@ def connect():
 
 @bp.get("/integrations/callback")
 def callback():
+    if attempts.started_by_another(request.args.get("state")):
+        flash(STARTED_BY_ANOTHER, "error")
+        return _to_index()
     if request.args.get("error") == "access_denied":
         flash("You cancelled at Xero, so nothing was connected or changed.", "info")
         return _to_index()

@@ -3,6 +3,7 @@ from xeroapp.models.bulk import BulkPush
 from xeroapp.models.catalogue import Product
 from xeroapp.models.contacts import Client, Supplier
 from xeroapp.models.documents import Invoice, InvoiceLine, PurchaseOrder, PurchaseOrderLine
+from xeroapp.models.login_sessions import LoginSession
 from xeroapp.models.organisation import XeroOrganisation
 from xeroapp.models.workspace import User, Workspace
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
@@ -12,6 +13,7 @@ __all__ = [
     "Client",
     "Invoice",
     "InvoiceLine",
+    "LoginSession",
     "Product",
     "PurchaseOrder",
     "PurchaseOrderLine",
