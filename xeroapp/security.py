@@ -10,7 +10,8 @@ import base64
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from xeroapp.config import is_production
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
         )
     headers = security_headers(app)
     app.after_request(lambda response: _add_headers(response, headers))
+    app.after_request(_keep_private_pages_out_of_caches)
 
 
 def security_headers(app: Flask) -> dict[str, str]:
@@ -101,4 +103,13 @@ def _cookies_over_https_only(app: Flask) -> None:
 def _add_headers(response: Response, headers: dict[str, str]) -> Response:
     for name, value in headers.items():
         response.headers.setdefault(name, value)
+    return response
+
+
+def _keep_private_pages_out_of_caches(response: Response) -> Response:
+    """Nothing a logged-in user is answered (pages, htmx fragments, redirects) is kept by the
+    browser or a proxy: on a shared computer, Back after logging out must not show business
+    data from the disk cache. Static files stay cacheable: they hold nothing private."""
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     return response
