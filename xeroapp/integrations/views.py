@@ -16,7 +16,7 @@ from joserfc.errors import JoseError
 from wtforms import SelectChoice
 
 from xeroapp.extensions import db
-from xeroapp.integrations import attempts, bp, connect_reads, connecting, pending
+from xeroapp.integrations import attempts, bp, connect_reads, connecting, oauth_errors, pending
 from xeroapp.integrations.forms import ChooseOrganisationForm, PurchaseOrderSettingsForm
 from xeroapp.xero.errors import TransportError, Unavailable, XeroError
 from xeroapp.xero.oauth import xero_oauth
@@ -64,7 +64,7 @@ def callback():
         flash(STARTED_BY_ANOTHER, "error")
         return _to_index()
     if request.args.get("error") == "access_denied":
-        flash("You cancelled at Xero, so nothing was connected or changed.", "info")
+        flash(*oauth_errors.CANCELLED)
         return _to_index()
     try:
         token = xero_oauth().authorize_access_token()
@@ -72,9 +72,9 @@ def callback():
         flash("That reply from Xero does not match a connection started here, or it was already "
               "used. Nothing was stored. Start again with Connect to Xero.", "error")
         return _to_index()
-    except OAuthError as exc:
-        flash(f"Xero did not complete the connection ({exc.error or 'refused'}). Nothing was "
-              "stored. Please try again.", "error")
+    except OAuthError as exc:  # its error and description are whatever the link carried
+        log.info("Xero sign-in ended in OAuth error %s", oauth_errors.loggable_code(exc.error))
+        flash(*oauth_errors.message_for(exc.error))
         return _to_index()
     except JoseError:
         flash("Xero's sign-in reply could not be verified, so it was refused. Nothing was stored.",
