@@ -8,6 +8,7 @@ survive restarts.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import time
@@ -77,6 +78,11 @@ class Config:
     TRUSTED_PROXIES: int | None = None
     # /healthz/workers answers 503 when the oldest queued job has waited longer than this.
     HEALTH_MAX_QUEUE_WAIT = 600
+    # Who may read /healthz/workers' details (queues, counts, reasons); everyone else gets its
+    # status alone. A caller sending this token (Authorization: Bearer), or one whose address
+    # is in these networks (comma-separated CIDRs; empty for none).
+    HEALTH_TOKEN: str | None = None
+    HEALTH_TRUSTED_NETWORKS = "127.0.0.0/8, ::1/128"
     # Benchmarks only: matches the sandbox's --time-scale N, so our call budget's windows and
     # the push retry backoff shrink with Xero's minute (a minute lasts 60/N seconds). 1 = real.
     XERO_TIME_SCALE = 1.0
@@ -107,7 +113,10 @@ _PLAIN_ENV = (
     "XERO_API_URL",
     "XERO_SCOPES",
     "XEROAPP_ENV",
+    "HEALTH_TOKEN",
 )
+# Environment variables copied as strings even when set to "" (an empty list means none).
+_LIST_ENV = ("HEALTH_TRUSTED_NETWORKS",)
 # Environment variables read as whole numbers.
 _INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT", "WORKER_NICE", "SESSION_IDLE_LIFETIME",
             "SESSION_ABSOLUTE_LIFETIME")
@@ -139,6 +148,9 @@ def load_config(app: Flask, override: type | Mapping[str, Any] | None) -> None:
     for name in _POSITIVE_INT_ENV:
         if os.environ.get(name):
             app.config[name] = _positive_int_setting(name, os.environ[name])
+    for name in _LIST_ENV:
+        if name in os.environ:
+            app.config[name] = os.environ[name]
 
     if isinstance(override, Mapping):
         app.config.update(override)
@@ -148,6 +160,8 @@ def load_config(app: Flask, override: type | Mapping[str, Any] | None) -> None:
     for url_key in ("XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL"):
         app.config[url_key] = app.config[url_key].rstrip("/")
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.config["HEALTH_TRUSTED_NETWORKS"] = _networks_setting(
+        "HEALTH_TRUSTED_NETWORKS", app.config["HEALTH_TRUSTED_NETWORKS"])
     require_production_secrets(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(app, "secret_key", lambda: secrets.token_hex(32))
@@ -203,6 +217,26 @@ def _positive_setting(name: str, value: str) -> float:
     if not number > 0:
         raise RuntimeError(f"{name}={value!r}: expected a number greater than 0")
     return number
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks_setting(name: str, value: str | list[str] | tuple) -> tuple[Network, ...]:
+    """Comma-separated CIDRs (``10.0.0.0/8, ::1``), or a list of them, as networks."""
+    items = value.split(",") if isinstance(value, str) else value
+    networks = []
+    for item in items:
+        if isinstance(item, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            networks.append(item)
+        elif str(item).strip():
+            try:
+                networks.append(ipaddress.ip_network(str(item).strip()))
+            except ValueError:
+                raise RuntimeError(f"{name}: {str(item).strip()!r} is not a network "
+                                   "(expected CIDRs such as 10.0.0.0/8, separated by commas)"
+                                   ) from None
+    return tuple(networks)
 
 
 def _own_settings(config_class: type) -> dict[str, Any]:

@@ -6,16 +6,20 @@ runs retries and delayed pushes from it), and are jobs being picked up in time?
 
 Both are cheap (a handful of O(1) Redis commands and ``SELECT 1``) so they can be polled every
 few seconds. Bodies carry plain reasons, never exception text: it could name internal hosts.
+The workers' details (queue depths, failures, reasons) are for monitoring only: a caller with
+HEALTH_TOKEN or from HEALTH_TRUSTED_NETWORKS gets them, anyone else the status alone.
 """
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 import time
 from typing import Any
 
 import redis
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from rq import Queue
@@ -53,8 +57,36 @@ def workers() -> Response:
         report = _workers_report(_health_redis())
     except (redis.RedisError, OSError) as error:
         log.warning("health: Redis unreachable for the worker check: %s", error)
-        return _answer(False, {"reasons": ["redis unreachable"]})
-    return _answer(not report["reasons"], report)
+        report = {"reasons": ["redis unreachable"]}
+    return _answer(not report["reasons"], report if may_see_details() else {})
+
+
+def may_see_details() -> bool:
+    """The caller sent HEALTH_TOKEN, or calls from a network in HEALTH_TRUSTED_NETWORKS."""
+    return _token_presented() or _from_trusted_network()
+
+
+def _token_presented() -> bool:
+    """The header is preferred (a query string lands in access logs); ?token= is for monitors
+    that cannot set one. Compared in constant time, so timing tells nothing about the token."""
+    expected = current_app.config.get("HEALTH_TOKEN")
+    if not expected:
+        return False
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    presented = credentials.strip() if scheme.lower() == "bearer" else request.args.get("token")
+    return hmac.compare_digest((presented or "").encode(), expected.encode())
+
+
+def _from_trusted_network() -> bool:
+    """request.remote_addr is the client's address: ProxyFix, when proxies are trusted,
+    has already taken it from the proxy's X-Forwarded-For."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:  # a Unix socket, or no address at all
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 from a dual-stack listener
+    return any(address in network for network in current_app.config["HEALTH_TRUSTED_NETWORKS"])
 
 
 def _answer(healthy: bool, body: dict[str, Any]) -> Response:
