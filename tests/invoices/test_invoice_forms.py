@@ -144,6 +144,27 @@ def test_number_must_be_unique_in_the_workspace(app, client, ada, records):
     assert free.status_code == 302
 
 
+def test_a_number_differing_only_in_case_saved_meanwhile_is_reported_not_raised(
+        app, client, ada, records, monkeypatch):
+    """Two tabs save "inv-0007" and "INV-0007" at once: both pass the form's check, the
+    database refuses the second, and its person sees the form's message."""
+    records.invoice(ada, number="inv-0007")
+    client_id = records.client(ada)
+    editing = records.invoice(ada, number="INV-0009", client_id=client_id)
+    monkeypatch.setattr("xeroapp.invoices.views.number_taken", lambda *args, **kw: False)
+
+    new = client.post("/invoices/new", data=invoice_form(client_id, [BEANS], number="INV-0007"))
+    edit = client.post(f"/invoices/{editing}/edit",
+                       data=invoice_form(client_id, [BEANS], number="Inv-0007"))
+
+    for response in (new, edit):
+        assert response.status_code == 200
+        assert "Another invoice already has this number." in response.get_data(as_text=True)
+    with app.app_context():
+        numbers = db.session.scalars(sa.select(Invoice.number).order_by(Invoice.id)).all()
+    assert numbers == ["inv-0007", "INV-0009"]
+
+
 def test_another_workspaces_client_or_an_unpublished_product_is_refused(app, client, ada, records):
     theirs = records.client(records.workspace(), name="Their Client")
     shipping = _shipping_id(app, ada)

@@ -189,3 +189,19 @@ def test_a_number_taken_between_check_and_save_is_reported_not_raised(app, clien
     assert response.status_code == 422
     assert "Another purchase order already has this number." in response.get_data(as_text=True)
     assert [po.number for po in load_orders(app)] == ["PO-0001"]
+
+
+def test_a_number_differing_only_in_case_saved_meanwhile_is_reported_not_raised(
+        app, client, shop, records, monkeypatch):
+    records.purchase_order(shop.workspace_id, number="po-0001")
+    editing = records.purchase_order(shop.workspace_id, number="PO-0002",
+                                     supplier_id=shop.supplier_id)
+    monkeypatch.setattr("xeroapp.purchase_orders.forms.number_taken", lambda *args, **kw: False)
+
+    new = client.post("/purchase-orders/new", data=po_form(shop, number="PO-0001"))
+    edit = client.post(f"/purchase-orders/{editing}/edit", data=po_form(shop, number="Po-0001"))
+
+    for response in (new, edit):
+        assert response.status_code == 422
+        assert "Another purchase order already has this number." in response.get_data(as_text=True)
+    assert sorted(po.number for po in load_orders(app)) == ["PO-0002", "po-0001"]

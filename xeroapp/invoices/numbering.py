@@ -2,7 +2,8 @@
 it is sent) or the next of the workspace's own series (Settings: prefix and next number).
 
 Xero refuses a second ACCREC invoice with the same number ("Invoice # must be unique."), so
-uniqueness is checked here case-insensitively before Xero ever sees the number.
+uniqueness is checked here case-insensitively before Xero ever sees the number (and the
+database's unique constraint on the number's key settles two saves racing past this check).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from xeroapp.document_numbers import next_in_series
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, Workspace
+from xeroapp.models.documents import number_key
 
 
 def suggest_number(workspace_id: int) -> str:
@@ -30,7 +32,7 @@ def number_for_new(workspace: Workspace) -> str:
 def number_taken(workspace_id: int, number: str, exclude_id: int | None = None) -> bool:
     query = sa.select(Invoice.id).where(
         Invoice.workspace_id == workspace_id,
-        sa.func.lower(Invoice.number) == number.strip().lower(),
+        Invoice.number_key == number_key(number.strip()),
     )
     if exclude_id is not None:
         query = query.where(Invoice.id != exclude_id)

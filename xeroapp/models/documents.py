@@ -24,11 +24,28 @@ _TWO_PLACES = Decimal("0.01")
 UNNUMBERED = "Draft — numbered by Xero when sent"
 
 
+def number_key(number: str | None) -> str | None:
+    """How document numbers compare: Xero refuses a second one that differs only in case."""
+    return number.casefold() if number else None
+
+
 class Numbered:
     """``number`` is NULL until Xero gives one (Settings: let Xero number them). Unique per
-    workspace when set: SQL unique constraints let any number of NULLs through."""
+    workspace when set, ignoring case: the unique constraint is on ``number_key``, which is
+    set with the number (SQL unique constraints let any number of NULLs through).
+
+    A column rather than an index on lower(number): SQLite cannot reflect expression indexes,
+    so a later batch migration, which rebuilds the table, would silently drop one.
+    """
 
     number: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    # Text: case folding may lengthen a number ("ß" becomes "ss").
+    number_key: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    @so.validates("number")
+    def _keep_number_key(self, _attribute: str, number: str | None) -> str | None:
+        self.number_key = number_key(number)
+        return number
 
     @property
     def display_number(self) -> str:
@@ -45,7 +62,7 @@ class Numbered:
 
 class Invoice(Numbered, WorkspaceOwned, Versioned, Timestamped, db.Model):
     __tablename__ = "invoices"
-    __table_args__ = (sa.UniqueConstraint("workspace_id", "number"),)
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "number_key"),)
     record_kind = "invoice"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -119,7 +136,7 @@ class InvoiceLine(db.Model):
 
 class PurchaseOrder(Numbered, WorkspaceOwned, Versioned, Timestamped, db.Model):
     __tablename__ = "purchase_orders"
-    __table_args__ = (sa.UniqueConstraint("workspace_id", "number"),)
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "number_key"),)
     record_kind = "purchase_order"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from xeroapp.document_numbers import next_in_series
 from xeroapp.extensions import db
 from xeroapp.models import PurchaseOrder, Workspace
+from xeroapp.models.documents import number_key
 
 
 def suggest_number(workspace_id: int) -> str:
@@ -31,7 +32,7 @@ def number_taken(workspace_id: int, number: str, exclude_id: int | None = None) 
     """Case-insensitive, like Xero's "Order number must be unique" check."""
     query = sa.select(PurchaseOrder.id).where(
         PurchaseOrder.workspace_id == workspace_id,
-        sa.func.lower(PurchaseOrder.number) == number.strip().lower())
+        PurchaseOrder.number_key == number_key(number.strip()))
     if exclude_id is not None:
         query = query.where(PurchaseOrder.id != exclude_id)
     return db.session.scalar(query) is not None

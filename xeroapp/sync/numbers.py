@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, PurchaseOrder, Workspace
+from xeroapp.models.documents import number_key
 from xeroapp.sync import messages
 from xeroapp.sync.outcomes import PushStopped
 from xeroapp.xero.errors import ValidationError
@@ -74,13 +75,16 @@ def keep_xero_number(record: Invoice | PurchaseOrder, number: str | None) -> Non
     model = type(record)
     taken = db.session.scalar(sa.select(model.id).where(
         model.workspace_id == record.workspace_id, model.id != record.id,
-        sa.func.lower(model.number) == number.lower()).limit(1))
+        model.number_key == number_key(number)).limit(1))
     if taken is not None:
         log.warning("%s %s: Xero numbered it %s, which %s %s already carries here",
                     record.record_kind, record.id, number, record.record_kind, taken)
         return
-    db.session.execute(sa.update(model).where(model.id == record.id).values(number=number))
+    key = number_key(number)
+    db.session.execute(sa.update(model).where(model.id == record.id)
+                       .values(number=number, number_key=key))
     so.attributes.set_committed_value(record, "number", number)
+    so.attributes.set_committed_value(record, "number_key", key)
 
 
 # -- batched answers -------------------------------------------------------------------------
