@@ -3,12 +3,12 @@ itself (not only in the forms' check), and the migration that makes them so keep
 document: numbers already differing only in case are renumbered, never dropped."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from tests.app.test_migrations import app_for_database
+from tests.app.migration_support import OldSchema, close, database_at, migrate
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, PurchaseOrder
 from xeroapp.sync.numbers import keep_xero_number
@@ -77,38 +77,11 @@ def test_the_number_xero_gives_is_kept_with_its_key(app, records):
 
 # ---- the migration --------------------------------------------------------------------------
 
-class OldSchema:
-    """Rows written with plain SQL into the schema as it was before the migration."""
-
-    def __init__(self, connection) -> None:
-        self.connection = connection
-        self.metadata = sa.MetaData()
-        self.metadata.reflect(connection)
-
-    def insert(self, table: str, **values) -> int:
-        table = self.metadata.tables[table]
-        for column in table.columns:
-            if column.name not in values and not column.nullable and not column.primary_key \
-                    and column.server_default is None:
-                values[column.name] = _filler(column)
-        return self.connection.execute(table.insert().values(**values)).inserted_primary_key[0]
-
-
-def _filler(column: sa.Column):
-    python_type = column.type.python_type
-    fillers = {str: "x", int: 1, bool: False, date: date(2026, 11, 1),
-               datetime: datetime(2026, 11, 1, tzinfo=timezone.utc)}
-    return fillers.get(python_type, 0)
-
-
 @pytest.fixture
 def old_database(tmp_path):
-    app = app_for_database(f"sqlite:///{tmp_path / 'old.db'}")
-    result = app.test_cli_runner().invoke(args=["db", "upgrade", BEFORE])
-    assert result.exit_code == 0, result.output
+    app = database_at(tmp_path / "old.db", BEFORE)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    close(app)
 
 
 def test_the_migration_renumbers_case_duplicates_and_keeps_every_document(old_database):
@@ -132,8 +105,7 @@ def test_the_migration_renumbers_case_duplicates_and_keeps_every_document(old_da
         po_second = old.insert("purchase_orders", workspace_id=mine, supplier_id=supplier,
                                number="po-1", version=4)
 
-    result = app.test_cli_runner().invoke(args=["db", "upgrade", THIS])
-    assert result.exit_code == 0, result.output
+    migrate(app, "upgrade", THIS)
 
     with app.app_context():
         invoices = dict(db.session.execute(sa.text("SELECT id, number FROM invoices")).all())
@@ -153,5 +125,4 @@ def test_the_migration_renumbers_case_duplicates_and_keeps_every_document(old_da
     assert orders == {po_first: "PO-1 v4", po_second: "po-1 (2) v5"}
     assert keys == ["inv-1"]
 
-    result = app.test_cli_runner().invoke(args=["db", "downgrade", BEFORE])
-    assert result.exit_code == 0, result.output
+    migrate(app, "downgrade", BEFORE)
