@@ -21,8 +21,7 @@ def products_for_invoices(workspace_id: int) -> list[Product]:
 
 
 def products_for_purchase_orders(workspace_id: int) -> list[Product]:
-    """Every product, published or not, Shipping and Handling included (made if missing)."""
-    ensure_shipping_product(workspace_id)
+    """Every product, published or not, Shipping and Handling included."""
     query = (sa.select(Product).where(Product.workspace_id == workspace_id)
              .order_by(Product.name, Product.id))
     return list(db.session.scalars(query))
@@ -36,7 +35,8 @@ def find_shipping_product(workspace_id: int) -> Product | None:
 def ensure_shipping_product(workspace_id: int) -> Product:
     """The workspace's Shipping and Handling product, added (and committed) if it is missing.
 
-    Sign-up creates it; this covers workspaces made before that rule, or by other means.
+    Every workspace is made with it (and a migration gave it to older ones), so this only
+    writes if it was somehow lost. Only for requests that may write (POST): a GET never does.
     """
     product = find_shipping_product(workspace_id)
     if product is None:

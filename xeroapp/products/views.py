@@ -1,6 +1,6 @@
 """Products: listed (search, published filter), created, edited, and deleted while unused.
 
-Shipping and Handling is special: every workspace has it (made here if missing), it stays
+Shipping and Handling is special: every workspace has it (made with the workspace), it stays
 unpublished, and it cannot be deleted — purchase orders need it for freight lines.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from xeroapp.extensions import db
 from xeroapp.listing import paginate, where_contains, workspace_select
 from xeroapp.models import Product
 from xeroapp.products import bp
-from xeroapp.products.catalogue import ensure_shipping_product, is_shipping_product, product_usage
+from xeroapp.products.catalogue import is_shipping_product, product_usage
 from xeroapp.products.forms import (
     NAME_TOO_LONG,
     SKU_TOO_LONG,
@@ -33,7 +33,6 @@ SHIPPING_NOT_DELETABLE = ("Shipping and Handling cannot be deleted: purchase ord
 
 @bp.get("/")
 def index():
-    ensure_shipping_product(current_user.workspace_id)
     q = request.args.get("q", "").strip()
     visibility = request.args.get("visibility", "")
     query = where_contains(workspace_select(Product), SEARCHED, q)
