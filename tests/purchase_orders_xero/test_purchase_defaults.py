@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from po_support import add_item, held_orders, order_form, save_order
 from push_support import HTMX, text_of
+from tests.app.browser_forms import form_fields
 from xeroapp.extensions import db
 from xeroapp.models import XeroConnection
 
@@ -43,3 +44,22 @@ def test_without_xero_the_section_says_to_connect(client, auth):
     assert "Connect Xero to choose the defaults" in html
     page = client.get("/settings/purchase-orders").get_data(as_text=True)
     assert 'hx-get="/settings/purchase-orders/defaults"' in page
+
+
+def test_defaults_chosen_in_a_tab_opened_before_another_choice_are_refused(desk, app):
+    """The defaults live on the connection, which has no version (token refreshes write it
+    all the time): the form is refused only when a default it shows was changed since."""
+    action = "/settings/purchase-orders/defaults"
+    stale_tab = form_fields(desk.client.get(action).get_data(as_text=True), action)
+    other_tab = form_fields(desk.client.get(action).get_data(as_text=True), action)
+    desk.client.post(action, data={**other_tab, "purchase_account_code": "429"})
+
+    answer = desk.client.post(action, data={**stale_tab, "purchase_tax_type": "INPUT2"})
+
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "Changed there: default purchase account." in text_of(body)
+    assert form_fields(body, action)["purchase_tax_type"] == "INPUT2"  # as chosen, kept
+    with app.app_context():
+        connection = db.session.scalar(db.select(XeroConnection))
+        assert (connection.purchase_account_code, connection.purchase_tax_type) == ("429", None)

@@ -6,11 +6,11 @@ unique names among active contacts: two "Bayside Café" clients would meet one X
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from xeroapp.clients.queries import find_client_by_name
+from xeroapp.stale import VersionedForm
 
 
 def _max(limit: int, what: str = "") -> Length:
@@ -22,7 +22,7 @@ def _optional(limit: int, what: str = "Xero's limit") -> list:
     return [Optional(), _max(limit, what)]
 
 
-class ClientForm(FlaskForm):
+class ClientForm(VersionedForm):
     name = StringField("Name", validators=[
         DataRequired("Enter the client's name."), _max(255, "Xero's limit"),
     ], description="The business or person you invoice; becomes the contact's name in Xero.")

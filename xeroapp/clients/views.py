@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.clients import bp
 from xeroapp.clients.forms import ClientForm
@@ -54,20 +55,29 @@ def new():
         db.session.commit()
         flash(f"Client “{client.name}” added.", "success")
         return redirect(url_for("clients.detail", client_id=client.id))
-    return render_template("clients/form.html", form=form, client=None)
+    return _form_page(form, client=None)
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
 def edit(client_id: int):
     client = get_owned_or_404(Client, client_id)
     form = ClientForm(obj=client, workspace_id=client.workspace_id, client_id=client.id)
+    conflict = stale.check(form, client)
+    if conflict is not None:  # changed since this form was opened: keep what was typed
+        return stale.refused(conflict, lambda: _form_page(form, client, conflict))
     if form.validate_on_submit():
         for name, value in form.cleaned().items():
             setattr(client, name, value)
         db.session.commit()
         flash(f"Client “{client.name}” saved.", "success")
         return redirect(url_for("clients.detail", client_id=client.id))
-    return render_template("clients/form.html", form=form, client=client)
+    return _form_page(form, client)
+
+
+def _form_page(form: ClientForm, client: Client | None,
+               conflict: stale.Conflict | None = None) -> str:
+    stale.stamp(form, client)
+    return render_template("clients/form.html", form=form, client=client, conflict=conflict)
 
 
 @bp.route("/<int:client_id>/delete", methods=["GET", "POST"])

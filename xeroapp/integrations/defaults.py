@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
+from xeroapp import stale
 from xeroapp.extensions import db
 from xeroapp.integrations import bp, connecting
 from xeroapp.models.xero import XeroConnection
@@ -25,7 +26,7 @@ from xeroapp.xero import reference
 NONE_CHOSEN = ""
 
 
-class SalesDefaultsForm(FlaskForm):
+class SalesDefaultsForm(stale.VersionedForm):
     sales_account_code = SelectField("Default sales account", validate_choice=True,
                                      description="Used on invoice lines that name no account.")
     sales_tax_type = SelectField("Default tax rate", validate_choice=True,
@@ -69,13 +70,18 @@ def edit_defaults(page: DefaultsPage):
                                  tax: getattr(connection, tax) or NONE_CHOSEN})
     form[account].choices = _choices(page.accounts(connection))
     form[tax].choices = _choices(page.tax_rates(connection))
+    conflict = stale.check(form, connection, reload_url=url_for(page.back_to))
+    if conflict is not None:  # changed since the page was opened: keep what was chosen
+        return stale.refused(conflict, lambda: render_template(
+            page.template, active_area="settings", form=form, org=org, error=None,
+            conflict=conflict))
     if form.validate_on_submit():
         setattr(connection, account, form[account].data or None)
         setattr(connection, tax, form[tax].data or None)
         db.session.commit()
         flash(page.saved, "success")
         return redirect(url_for(page.back_to))
-    return render(form=form, org=org, error=None)
+    return render(form=stale.stamp(form, connection), org=org, error=None)
 
 
 def _choices(options: list[reference.Choice]) -> list[SelectChoice]:

@@ -6,13 +6,14 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from xeroapp.models.workspace import PO_XERO_STATUSES
+from xeroapp.stale import VersionedForm
 
 
 class ChooseOrganisationForm(FlaskForm):
     tenant = RadioField("Organisation", validators=[DataRequired("Choose an organisation.")])
 
 
-class PurchaseOrderSettingsForm(FlaskForm):
+class PurchaseOrderSettingsForm(VersionedForm):
     po_save_to_xero_default = BooleanField(
         '"Save to Xero" ticked on new purchase orders',
         description="When ticked, saving a new purchase order also sends it to Xero.",

@@ -7,15 +7,15 @@ page, so the settings page never waits on Xero.
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from xeroapp.integrations import bp
 from xeroapp.integrations.defaults import DefaultsPage, edit_defaults
+from xeroapp.stale import VersionedForm
 from xeroapp.xero import reference
 
 
-class PurchaseDefaultsForm(FlaskForm):
+class PurchaseDefaultsForm(VersionedForm):
     purchase_account_code = SelectField(
         "Default purchase account", validate_choice=True,
         description="Used on purchase order lines, and new Xero items, whose product names no account.")

@@ -15,6 +15,7 @@ from flask_login import current_user
 from joserfc.errors import JoseError
 from wtforms import SelectChoice
 
+from xeroapp import stale
 from xeroapp.extensions import db
 from xeroapp.integrations import attempts, bp, connect_reads, connecting, oauth_errors, pending
 from xeroapp.integrations.forms import ChooseOrganisationForm, PurchaseOrderSettingsForm
@@ -219,10 +220,14 @@ def disconnect():
 def purchase_orders():
     workspace = current_user.workspace
     form = PurchaseOrderSettingsForm(obj=workspace)
+    conflict = stale.check(form, workspace)
+    if conflict is not None:  # changed since the page was opened: keep what was typed
+        return stale.refused(conflict, lambda: _page("integrations/purchase_orders.html",
+                                                     form=form, conflict=conflict))
     if form.validate_on_submit():
         workspace.po_save_to_xero_default = form.po_save_to_xero_default.data
         workspace.po_xero_status = form.po_xero_status.data
         db.session.commit()
         flash("Purchase order settings saved.", "success")
         return redirect(url_for("integrations.purchase_orders"))
-    return _page("integrations/purchase_orders.html", form=form)
+    return _page("integrations/purchase_orders.html", form=stale.stamp(form, workspace))

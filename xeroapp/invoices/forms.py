@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.fields import DateField
 from wtforms.validators import (
@@ -31,6 +30,7 @@ from wtforms.validators import (
 from xeroapp.models.documents import AMOUNT_TYPES
 from xeroapp.products.fields import DecimalText, MoneyField, QuantityField
 from xeroapp.settings.forms import CURRENCIES
+from xeroapp.stale import VersionedForm
 
 Choices = list[SelectChoice]
 
@@ -104,7 +104,7 @@ class LineForm(Form):
         self.tax_type.choices = tax_rates
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(VersionedForm):
     number = StringField("Invoice number", validators=[
         number_unless_xero_numbers,
         Length(max=255, message="Use at most 255 characters (Xero's limit)."),

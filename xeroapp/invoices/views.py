@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.clients.views import detail_tab
 from xeroapp.extensions import db
@@ -132,6 +133,10 @@ def _owned_product(product_id: str | None) -> Product | None:
 def _save_or_render(form: InvoiceForm, invoice: Invoice):
     if form.is_submitted():
         form.drop_blank_lines()
+        conflict = stale.check(form, invoice)
+        if conflict is not None:  # changed since this form was opened: keep what was typed
+            form.ensure_a_row()
+            return stale.refused(conflict, lambda: _render_form(form, invoice, conflict=conflict))
     if form.validate_on_submit() and _number_is_free(form, invoice):
         editing.apply_form(invoice, form)
         created = invoice.id is None
@@ -162,9 +167,11 @@ def _number_is_free(form: InvoiceForm, invoice: Invoice) -> bool:
     return True
 
 
-def _render_form(form: InvoiceForm, invoice: Invoice | None, duplicate_of: Invoice | None = None):
+def _render_form(form: InvoiceForm, invoice: Invoice | None, duplicate_of: Invoice | None = None,
+                 conflict: stale.Conflict | None = None):
+    stale.stamp(form, invoice)
     return render_template("invoices/form.html", form=form, invoice=invoice,
-                           duplicate_of=duplicate_of,
+                           duplicate_of=duplicate_of, conflict=conflict,
                            **_totals_context(form, current_user.workspace))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -17,6 +16,7 @@ from xeroapp.models import Product
 from xeroapp.models.organisation import XeroOrganisation
 from xeroapp.products.fields import MoneyField
 from xeroapp.products.tax_rates import TaxRate
+from xeroapp.stale import VersionedForm
 
 XERO_ITEM_CODE_MAX = 30
 XERO_ITEM_NAME_MAX = 50
@@ -30,7 +30,7 @@ _ACCOUNT_CODE = [Optional(), Length(max=10, message="Xero account codes have at 
 _NOT_NEGATIVE = NumberRange(min=0, message="Enter 0 or more.")
 
 
-class ProductForm(FlaskForm):
+class ProductForm(VersionedForm):
     sku = StringField("SKU", validators=[
         DataRequired("Enter a SKU (your product code)."),
         Length(max=100, message="Use at most 100 characters."),

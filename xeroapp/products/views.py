@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.deletion import delete_unless_blocked
 from xeroapp.extensions import db
@@ -70,6 +71,9 @@ def create():
 def edit(product_id: int):
     product = get_owned_or_404(Product, product_id)
     form = _form(product=product)
+    conflict = stale.check(form, product)
+    if conflict is not None:  # changed since this form was opened: keep what was typed
+        return stale.refused(conflict, lambda: _form_page(form, product, conflict))
     if form.validate_on_submit():
         form.apply_to(product)
         db.session.commit()
@@ -117,7 +121,12 @@ def _tax_rate_name(product: Product) -> str:
 
 
 def _render_form(form: ProductForm, product: Product | None):
-    status = 422 if form.errors else 200
-    return render_template("products/form.html", form=form, product=product,
+    return _form_page(form, product), 422 if form.errors else 200
+
+
+def _form_page(form: ProductForm, product: Product | None,
+               conflict: stale.Conflict | None = None) -> str:
+    stale.stamp(form, product)
+    return render_template("products/form.html", form=form, product=product, conflict=conflict,
                            code_max=XERO_ITEM_CODE_MAX, name_max=XERO_ITEM_NAME_MAX,
-                           sku_warning=SKU_TOO_LONG, name_warning=NAME_TOO_LONG), status
+                           sku_warning=SKU_TOO_LONG, name_warning=NAME_TOO_LONG)

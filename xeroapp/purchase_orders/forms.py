@@ -6,7 +6,6 @@ a save. Limits are Xero's (DeliveryInstructions 500) or our columns'.
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from xeroapp.models import Product, Supplier
 from xeroapp.models.documents import AMOUNT_TYPES, PO_STATUSES
 from xeroapp.products.fields import MoneyField, QuantityField, format_decimal
 from xeroapp.purchase_orders.numbering import number_taken
+from xeroapp.stale import VersionedForm
 
 DELIVERY_INSTRUCTIONS_MAX = 500  # Xero: "A free text field for instructions (500 characters max)"
 SAVE_TO_XERO_HELP = ("On: the purchase order is sent to Xero each time you save it. "
@@ -83,7 +83,7 @@ def _raw(field) -> str:
     return (field.raw_data[0] if field.raw_data else "").strip()
 
 
-class PurchaseOrderForm(FlaskForm):
+class PurchaseOrderForm(VersionedForm):
     supplier_id = SelectField("Supplier", choices=[], validate_choice=False,
                               validators=[DataRequired("Choose a supplier.")])
     number = StringField("Number", validators=[number_unless_xero_numbers, _max(255)],

@@ -15,6 +15,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.extensions import db
 from xeroapp.listing import paginate, workspace_select
@@ -101,6 +102,9 @@ def edit(purchase_order_id: int):
     data = None if request.method == "POST" else _order_data(purchase_order)
     form = _form(data=data, currency=purchase_order.currency, purchase_order_id=purchase_order.id,
                  keep_tax_types={line.tax_type for line in purchase_order.lines if line.tax_type})
+    conflict = stale.check(form, purchase_order)
+    if conflict is not None:  # changed since this form was opened: keep what was typed
+        return stale.refused(conflict, lambda: _form_page(form, purchase_order, conflict))
     if form.validate_on_submit():
         staged = _save(form, purchase_order)
         if staged is not None:
@@ -304,6 +308,11 @@ def _new_line_data() -> dict:
 
 
 def _render_form(form: PurchaseOrderForm, purchase_order: PurchaseOrder | None):
-    status = 422 if form.errors else 200
+    return _form_page(form, purchase_order), 422 if form.errors else 200
+
+
+def _form_page(form: PurchaseOrderForm, purchase_order: PurchaseOrder | None,
+               conflict: stale.Conflict | None = None) -> str:
+    stale.stamp(form, purchase_order)
     return render_template("purchase_orders/form.html", form=form, purchase_order=purchase_order,
-                           totals=form_totals(form)), status
+                           totals=form_totals(form), conflict=conflict)

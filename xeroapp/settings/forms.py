@@ -1,12 +1,12 @@
 """Workspace settings."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from xeroapp.document_numbers import NEXT_MAX, PREFIX_MAX
+from xeroapp.stale import VersionedForm
 from xeroapp.timezones import sorted_zones
 
 # ISO 4217 codes offered as a workspace's default currency (all are Xero-supported).
@@ -34,7 +34,7 @@ CURRENCIES = {
 }
 
 
-class WorkspaceForm(FlaskForm):
+class WorkspaceForm(VersionedForm):
     name = StringField(
         "Business name",
         validators=[DataRequired("Enter the name of your business."), Length(max=120)],
@@ -104,7 +104,7 @@ def _prefix(label: str) -> StringField:
         PREFIX_RULE])
 
 
-class NumberingForm(FlaskForm):
+class NumberingForm(VersionedForm):
     """Settings > Document numbers: how new invoice and purchase order numbers are made."""
 
     document_numbering = RadioField("New invoices and purchase orders",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from xeroapp import stale
 from xeroapp.extensions import db
 from xeroapp.integrations import org_numbers
 from xeroapp.models import XeroConnection
@@ -16,6 +17,10 @@ from xeroapp.settings.forms import NumberingForm, WorkspaceForm
 def index():
     workspace = current_user.workspace
     form = WorkspaceForm(obj=workspace)
+    conflict = stale.check(form, workspace, reload_url=url_for("settings.index"))
+    if conflict is not None:  # changed since the page was opened: keep what was typed
+        return stale.refused(conflict, lambda: _page(form, _numbering_form(formdata=None),
+                                                     workspace_conflict=conflict))
     if form.validate_on_submit():
         workspace.name = form.name.data.strip()
         workspace.default_currency = form.default_currency.data
@@ -32,6 +37,11 @@ def numbering():
     organisation holds as it is saved: the next numbers are raised past its highest."""
     workspace = current_user.workspace
     form = _numbering_form()
+    conflict = stale.check(form, workspace, reload_url=url_for("settings.index",
+                                                               _anchor="numbering"))
+    if conflict is not None:  # changed since the page was opened: keep what was typed
+        return stale.refused(conflict, lambda: _page(WorkspaceForm(formdata=None, obj=workspace),
+                                                     form, numbering_conflict=conflict))
     if not form.validate_on_submit():
         return _page(WorkspaceForm(formdata=None, obj=workspace), form), 422
     form.populate_obj(workspace)
@@ -52,8 +62,14 @@ def _numbering_form(**kwargs) -> NumberingForm:
     return form
 
 
-def _page(form: WorkspaceForm, numbering_form: NumberingForm):
+def _page(form: WorkspaceForm, numbering_form: NumberingForm, *,
+          workspace_conflict: stale.Conflict | None = None,
+          numbering_conflict: stale.Conflict | None = None) -> str:
     workspace = current_user.workspace
+    stale.stamp(form, workspace)
+    stale.stamp(numbering_form, workspace)
     connection = db.session.scalar(db.select(XeroConnection).filter_by(workspace_id=workspace.id))
     return render_template("settings/index.html", form=form, numbering_form=numbering_form,
-                           workspace=workspace, connection=connection)
+                           workspace=workspace, connection=connection,
+                           workspace_conflict=workspace_conflict,
+                           numbering_conflict=numbering_conflict)

@@ -2,19 +2,19 @@
 saved here can always be sent to Xero without being cut short."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from xeroapp.extensions import db
 from xeroapp.models import Supplier
+from xeroapp.stale import VersionedForm
 
 
 def _max(limit: int) -> Length:
     return Length(max=limit, message=f"Use at most {limit} characters.")
 
 
-class SupplierForm(FlaskForm):
+class SupplierForm(VersionedForm):
     name = StringField("Name", validators=[DataRequired("Enter the supplier's name."), _max(255)],
                        description="Must be unique among your suppliers (Xero requires it).")
     email = EmailField("Email", validators=[

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.deletion import delete_unless_blocked
 from xeroapp.extensions import db
@@ -54,6 +55,9 @@ def edit(supplier_id: int):
     supplier = get_owned_or_404(Supplier, supplier_id)
     form = SupplierForm(obj=supplier, workspace_id=current_user.workspace_id,
                         supplier_id=supplier.id)
+    conflict = stale.check(form, supplier)
+    if conflict is not None:  # changed since this form was opened: keep what was typed
+        return stale.refused(conflict, lambda: _form_page(form, supplier, conflict))
     if form.validate_on_submit():
         form.apply_to(supplier)
         db.session.commit()
@@ -89,5 +93,10 @@ def _order_count(supplier: Supplier) -> int:
 
 def _render_form(form: SupplierForm, supplier: Supplier | None):
     """The form page; 422 after a failed submit so htmx and tests can tell it from success."""
-    status = 422 if form.errors else 200
-    return render_template("suppliers/form.html", form=form, supplier=supplier), status
+    return _form_page(form, supplier), 422 if form.errors else 200
+
+
+def _form_page(form: SupplierForm, supplier: Supplier | None,
+               conflict: stale.Conflict | None = None) -> str:
+    stale.stamp(form, supplier)
+    return render_template("suppliers/form.html", form=form, supplier=supplier, conflict=conflict)
