@@ -8,29 +8,32 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from xeroapp.models.workspace import find_user_by_email
 
 MIN_PASSWORD_LENGTH = 8
+PASSWORD_MAX = 200
 
 
 class SignupForm(FlaskForm):
     workspace_name = StringField(
         "Business name",
-        validators=[DataRequired("Enter the name of your business."), Length(max=120)],
+        validators=[DataRequired("Enter the name of your business."),
+                    Length(max=120, message="Use at most 120 characters.")],
         description="The name of your workspace, usually your company's name.",
     )
-    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField("Your name", validators=[DataRequired("Enter your name."),
+                                                Length(max=120, message="Use at most 120 characters.")])
     email = EmailField(
         "Email",
         validators=[
             DataRequired("Enter your email address."),
             Email("Enter a valid email address, like name@example.com.", check_deliverability=False),
-            Length(max=254),
+            Length(max=254, message="Use at most 254 characters."),
         ],
     )
     password = PasswordField(
         "Password",
         validators=[
             DataRequired("Choose a password."),
-            Length(min=MIN_PASSWORD_LENGTH, max=200,
-                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+            Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+            Length(max=PASSWORD_MAX, message=f"Use at most {PASSWORD_MAX} characters."),
         ],
     )
     confirm = PasswordField(
@@ -51,5 +54,9 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
+                                            Length(max=254, message="Use at most 254 characters.")])
+    password = PasswordField("Password", validators=[
+        DataRequired("Enter your password."),
+        Length(max=PASSWORD_MAX, message=f"Use at most {PASSWORD_MAX} characters."),
+    ])
