@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from xeroapp import access, cli, errors, rendering, security, sqlite
+from xeroapp import access, cli, errors, limits, rendering, security, sqlite
 from xeroapp.config import load_config
 from xeroapp.extensions import csrf, db, htmx, login_manager, migrate
 from xeroapp.models import versioning
@@ -28,6 +28,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
     security.init_app(app)
+    limits.init_app(app)  # its hook must run before CSRFProtect's, the first to read a form
 
     db.init_app(app)
     sqlite.init_app(app)

@@ -19,6 +19,8 @@ from typing import Any
 from cryptography.fernet import Fernet
 from flask import Flask
 
+from xeroapp.limits import MAX_FORM_FIELDS
+
 DEFAULT_SCOPES = (
     "openid profile email offline_access "
     "accounting.contacts accounting.settings accounting.invoices"
@@ -54,6 +56,18 @@ class Config:
     # CPU niceness of `flask rq-worker` and its jobs (0-19): where workers share cores with
     # gunicorn, a click must not queue behind a batch being mapped (bench/pages.py).
     WORKER_NICE = 10
+
+    # Request sizes, in bytes (xeroapp/limits.py); over them, a 413 page and nothing saved.
+    # The largest form is an invoice of 500 lines, about 2.2 MB when every description has its
+    # 4,000 characters; 3 MiB takes it, and keeps what we send Xero under its 3.5 MB a request.
+    MAX_CONTENT_LENGTH = 3 * 1024 * 1024
+    # Without a session only log-in and sign-up can be posted: under 1 kB each.
+    ANONYMOUS_MAX_CONTENT_LENGTH = 16 * 1024
+    # One text field of a multipart body (no form of ours is multipart): 10,000 characters
+    # of notes in 4-byte UTF-8 is 40 kB.
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    # Fields of a form, multipart or url-encoded (Werkzeug counts only multipart ones).
+    MAX_FORM_PARTS = MAX_FORM_FIELDS
 
     DEFAULT_CURRENCY = "NZD"
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default
@@ -119,7 +133,8 @@ _PLAIN_ENV = (
 _LIST_ENV = ("HEALTH_TRUSTED_NETWORKS",)
 # Environment variables read as whole numbers.
 _INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT", "WORKER_NICE", "SESSION_IDLE_LIFETIME",
-            "SESSION_ABSOLUTE_LIFETIME")
+            "SESSION_ABSOLUTE_LIFETIME", "MAX_CONTENT_LENGTH", "ANONYMOUS_MAX_CONTENT_LENGTH",
+            "MAX_FORM_MEMORY_SIZE", "MAX_FORM_PARTS")
 # Environment variables read as positive numbers.
 _POSITIVE_ENV = ("XERO_TIME_SCALE",)
 # Environment variables read as whole numbers greater than 0.

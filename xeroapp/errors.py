@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from xeroapp.extensions import db
+from xeroapp.limits import TOO_LARGE
 from xeroapp.rendering import wants_fragment
 
 MESSAGES = {
@@ -18,6 +19,7 @@ MESSAGES = {
     403: ("Not allowed", "You do not have access to that."),
     404: ("Not found", "We could not find that page. It may have been deleted, or the link is wrong."),
     405: ("Not allowed", "That action is not available here."),
+    413: ("Too large", TOO_LARGE),
     500: ("Something went wrong", "Something went wrong on our side. Please try again in a moment."),
 }
 CSRF_MESSAGE = (
@@ -38,8 +40,14 @@ def handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions pass through untouched
     if error.code in MESSAGES:
-        return render_error(error.code)
+        return render_error(error.code, message=_own_description(error))
     return render_error(error.code, message=error.description, title=error.name)
+
+
+def _own_description(error: HTTPException) -> str | None:
+    """Words the app wrote for the user on this very error (``user_message``, e.g. how many
+    lines are too many). Other descriptions are Werkzeug's, which MESSAGES words more plainly."""
+    return getattr(error, "user_message", None)
 
 
 def handle_csrf_error(error: CSRFError):

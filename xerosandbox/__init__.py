@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import accounting, identity, orgs, request_filtering, traffic
+from . import accounting, identity, orgs, request_filtering, request_size, traffic
 from .clock import Clock
 from .state import Sandbox
 from .store import Store
@@ -42,6 +42,7 @@ def create_app(db: str | os.PathLike | None = None, *, time_scale: float = 1.0,
 
     from . import api, control as control_api
     request_filtering.init_app(app)  # IIS, in front of everything on api.xero.com
+    request_size.init_app(app)  # then the body's size, still before authentication
     for feature in FEATURES:
         feature.init_app(app)
     app.register_blueprint(api.bp)

@@ -5,22 +5,25 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from xeroapp.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from xeroapp.auth.passwords import new_password_validators
 
 
 class SignupForm(FlaskForm):
     workspace_name = StringField(
         "Business name",
-        validators=[DataRequired("Enter the name of your business."), Length(max=120)],
+        validators=[DataRequired("Enter the name of your business."),
+                    Length(max=120, message="Use at most 120 characters.")],
         description="The name of your workspace, usually your company's name.",
     )
-    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField("Your name", validators=[DataRequired("Enter your name."),
+                                                Length(max=120, message="Use at most 120 characters.")])
     email = EmailField(
         "Email",
         validators=[
             DataRequired("Enter your email address."),
             Email("Enter a valid email address, like name@example.com.", check_deliverability=False),
-            Length(max=254),
+            Length(max=254, message="Use at most 254 characters."),
         ],
     )
     password = PasswordField("Password", validators=new_password_validators())
@@ -40,5 +43,9 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
+                                            Length(max=254, message="Use at most 254 characters.")])
+    password = PasswordField("Password", validators=[
+        DataRequired("Enter your password."),
+        Length(max=PASSWORD_MAX, message=f"Use at most {PASSWORD_MAX} characters."),
+    ])

@@ -10,12 +10,13 @@ from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from xeroapp.clients.queries import find_client_by_name
+from xeroapp.limits import NOTES_MAX
 from xeroapp.stale import VersionedForm
 
 
 def _max(limit: int, what: str = "") -> Length:
     suffix = f" ({what})" if what else ""
-    return Length(max=limit, message=f"Use at most {limit} characters{suffix}.")
+    return Length(max=limit, message=f"Use at most {limit:,} characters{suffix}.")
 
 
 def _optional(limit: int, what: str = "Xero's limit") -> list:
@@ -44,7 +45,7 @@ class ClientForm(VersionedForm):
                                  description="Your reference for this client (shown in Xero).")
     tax_number = StringField("Tax number", validators=_optional(50),
                              description="GST, ABN or VAT number.")
-    notes = TextAreaField("Notes", validators=[Optional()],
+    notes = TextAreaField("Notes", validators=[Optional(), _max(NOTES_MAX)],
                           description="Only for you; not sent to Xero.")
 
     TEXT_FIELDS = ("name", "email", "phone", "first_name", "last_name", "address_line1",

@@ -73,7 +73,7 @@ class LineForm(Form):
     product_id = SelectField("Product", choices=[], validate_choice=True)
     description = StringField("Description", validators=[
         DataRequired("Enter a description."),
-        Length(max=4000, message="Use at most 4000 characters (Xero's limit)."),
+        Length(max=4000, message="Use at most 4,000 characters (Xero's limit)."),
     ])
     quantity = QuantityField("Qty", validators=[InputRequired("Enter a quantity."), positive])
     unit_price = MoneyField("Unit price", validators=[

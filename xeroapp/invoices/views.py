@@ -15,6 +15,7 @@ from xeroapp.invoices import bp, editing, tax
 from xeroapp.invoices.forms import InvoiceForm
 from xeroapp.invoices.numbering import number_taken
 from xeroapp.invoices.totals import compute_totals
+from xeroapp.limits import MAX_LINES
 from xeroapp.listing import paginate, workspace_select
 from xeroapp.models import Invoice, Product
 from xeroapp.models.documents import INVOICE_STATUSES
@@ -111,7 +112,8 @@ def lines():
     op, _, row = request.form.get("op", "").partition("-")
     entries = {entry.name.rsplit("-", 1)[-1]: entry for entry in form.lines.entries}
     if op == "add":
-        form.add_line()
+        if len(entries) < MAX_LINES:  # at the limit the block comes back as it was, saying so
+            form.add_line()
     elif op == "remove" and row in entries:
         form.remove_lines([entries[row]])
     elif op == "product" and row in entries:

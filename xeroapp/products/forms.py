@@ -38,7 +38,7 @@ class ProductForm(VersionedForm):
     name = StringField("Name", validators=[DataRequired("Enter the product's name."),
                                            Length(max=200, message="Use at most 200 characters.")])
     description = TextAreaField("Description", validators=[
-        Optional(), Length(max=4000, message="Use at most 4000 characters (Xero's limit)."),
+        Optional(), Length(max=4000, message="Use at most 4,000 characters (Xero's limit)."),
     ])
     cost_price = MoneyField("Cost price", validators=[Optional(), _NOT_NEGATIVE],
                             description="What you pay the supplier; prefills purchase order lines.")

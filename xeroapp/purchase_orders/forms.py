@@ -28,6 +28,7 @@ from xeroapp.purchase_orders.numbering import number_taken
 from xeroapp.stale import VersionedForm
 
 DELIVERY_INSTRUCTIONS_MAX = 500  # Xero: "A free text field for instructions (500 characters max)"
+LINE_DESCRIPTION_MAX = 4000  # Xero refuses a line item's Description over 4,000 characters
 SAVE_TO_XERO_HELP = ("On: the purchase order is sent to Xero each time you save it. "
                      "Off: the purchase order stays in this app (recommended for drafts).")
 
@@ -46,7 +47,10 @@ class LineForm(Form):
 
     line_id = HiddenField()
     product_id = SelectField("Product", choices=[], validate_choice=True)
-    description = TextAreaField("Description", validators=[Optional()])
+    description = TextAreaField("Description", validators=[
+        Optional(), Length(max=LINE_DESCRIPTION_MAX,
+                           message=f"Use at most {LINE_DESCRIPTION_MAX:,} characters (Xero's limit)."),
+    ])
     quantity = QuantityField("Quantity")
     unit_cost = MoneyField("Unit cost")
     tax_type = SelectField("Tax rate", choices=[], validate_choice=True)

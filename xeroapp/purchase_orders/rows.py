@@ -10,6 +10,8 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from xeroapp.limits import MAX_LINES
+
 _LINE_KEY = re.compile(r"^lines-(\d+)-(\w+)$")
 NEW_ROW = {"quantity": "1"}
 
@@ -39,6 +41,11 @@ def join_rows(header: MultiDict, rows: list[dict[str, str]]) -> MultiDict:
 def is_empty_row(row: dict[str, str]) -> bool:
     return not any((row.get(name) or "").strip() for name in ("product_id", "description",
                                                                "unit_cost"))
+
+
+def has_room(rows: list[dict[str, str]]) -> bool:
+    """Whether ``add_row`` stays within the line limit (it fills a trailing empty row)."""
+    return len(rows) < MAX_LINES or is_empty_row(rows[-1])
 
 
 def add_row(rows: list[dict[str, str]], row: dict[str, str]) -> None:

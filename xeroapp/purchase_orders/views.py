@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.extensions import db
+from xeroapp.limits import MAX_LINES
 from xeroapp.listing import paginate, workspace_select
 from xeroapp.models import Product, PurchaseOrder, PurchaseOrderLine, Supplier
 from xeroapp.models.documents import AMOUNT_TYPES, PO_STATUSES
@@ -26,7 +27,14 @@ from xeroapp.invoices.totals import LineFigures, Totals, compute_totals
 from xeroapp.purchase_orders import bp
 from xeroapp.purchase_orders.forms import LineForm, PurchaseOrderForm, line_defaults
 from xeroapp.purchase_orders.numbering import number_for_new
-from xeroapp.purchase_orders.rows import NEW_ROW, add_row, join_rows, remove_row, split_rows
+from xeroapp.purchase_orders.rows import (
+    NEW_ROW,
+    add_row,
+    has_room,
+    join_rows,
+    remove_row,
+    split_rows,
+)
 from xeroapp.purchase_orders.tax import rate_choices, rate_lookup, rate_name
 from xeroapp.rendering import render_page_or_partial
 from xeroapp.sync.on_save import NOT_CONNECTED, is_pending_push_clash
@@ -196,11 +204,14 @@ def lines():
     """
     header, rows = split_rows(request.form)
     op = header.pop("op", "")
+    # At the line limit, adding gives the rows back as they were; the block says why.
     if op == "add":
-        rows.append(dict(NEW_ROW))
+        if len(rows) < MAX_LINES:
+            rows.append(dict(NEW_ROW))
     elif op == "shipping":
-        shipping = ensure_shipping_product(current_user.workspace_id)
-        add_row(rows, {"product_id": str(shipping.id), **NEW_ROW, **line_defaults(shipping)})
+        if has_room(rows):
+            shipping = ensure_shipping_product(current_user.workspace_id)
+            add_row(rows, {"product_id": str(shipping.id), **NEW_ROW, **line_defaults(shipping)})
     elif op.startswith("remove-") and op[7:].isdigit():
         remove_row(rows, int(op[7:]))
     elif op.startswith("product-") and op[8:].isdigit() and int(op[8:]) < len(rows):

@@ -37,7 +37,8 @@ CURRENCIES = {
 class WorkspaceForm(VersionedForm):
     name = StringField(
         "Business name",
-        validators=[DataRequired("Enter the name of your business."), Length(max=120)],
+        validators=[DataRequired("Enter the name of your business."),
+                    Length(max=120, message="Use at most 120 characters.")],
     )
     default_currency = SelectField(
         "Default currency",

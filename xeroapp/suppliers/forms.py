@@ -6,12 +6,13 @@ from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from xeroapp.extensions import db
+from xeroapp.limits import NOTES_MAX
 from xeroapp.models import Supplier
 from xeroapp.stale import VersionedForm
 
 
 def _max(limit: int) -> Length:
-    return Length(max=limit, message=f"Use at most {limit} characters.")
+    return Length(max=limit, message=f"Use at most {limit:,} characters.")
 
 
 class SupplierForm(VersionedForm):
@@ -34,7 +35,7 @@ class SupplierForm(VersionedForm):
                                  description="Your account number with this supplier.")
     tax_number = StringField("Tax number", validators=[Optional(), _max(50)],
                              description="GST, VAT or ABN number.")
-    notes = TextAreaField("Notes", validators=[Optional()])
+    notes = TextAreaField("Notes", validators=[Optional(), _max(NOTES_MAX)])
 
     TEXT_FIELDS = ("name", "email", "phone", "first_name", "last_name", "address_line1",
                    "address_line2", "city", "region", "postal_code", "country",

@@ -7,7 +7,7 @@ to. The spec is ~1 MB of YAML: PyYAML's C loader reads it in well under a second
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -71,11 +71,22 @@ def _field(name: str, prop: dict[str, Any]) -> Field:
     return Field(name, kind, read_only=read_only)
 
 
+# Lengths Xero enforces that the schema gives no maxLength. A line item's Description: at most
+# 4,000 characters, as Workato's documentation of its Xero connector states ("at least one
+# character and a maximum of four thousand characters"); the same 4,000 as the schema gives an
+# Item's Description and PurchaseDescription, which Xero copies into the lines that use it.
+UNSTATED_MAX_LENGTHS = {("LineItem", "Description"): 4000}
+
+
 @lru_cache(maxsize=None)
 def fields(schema_name: str) -> dict[str, Field]:
     """Property name -> Field for one components.schemas entry (in spec order)."""
     props = _schemas()[schema_name].get("properties") or {}
-    return {name: _field(name, prop) for name, prop in props.items()}
+    table = {name: _field(name, prop) for name, prop in props.items()}
+    for (schema, name), limit in UNSTATED_MAX_LENGTHS.items():
+        if schema == schema_name:
+            table[name] = replace(table[name], max_length=limit)
+    return table
 
 
 @lru_cache(maxsize=None)
