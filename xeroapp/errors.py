@@ -38,7 +38,9 @@ def handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions pass through untouched
     if error.code in MESSAGES:
-        return render_error(error.code)
+        # Werkzeug's descriptions are for developers; one marked ``plain`` is for people.
+        plain = error.description if getattr(error, "plain", False) else None
+        return render_error(error.code, message=plain)
     return render_error(error.code, message=error.description, title=error.name)
 
 

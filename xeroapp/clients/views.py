@@ -33,7 +33,7 @@ def index():
                                   page=paginate(query), q=q)
 
 
-@bp.get("/<int:client_id>")
+@bp.get("/<id:client_id>")
 def detail(client_id: int):
     client = get_owned_or_404(Client, client_id)
     recent = db.session.scalars(
@@ -57,7 +57,7 @@ def new():
     return render_template("clients/form.html", form=form, client=None)
 
 
-@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/edit", methods=["GET", "POST"])
 def edit(client_id: int):
     client = get_owned_or_404(Client, client_id)
     form = ClientForm(obj=client, workspace_id=client.workspace_id, client_id=client.id)
@@ -70,7 +70,7 @@ def edit(client_id: int):
     return render_template("clients/form.html", form=form, client=client)
 
 
-@bp.route("/<int:client_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/delete", methods=["GET", "POST"])
 def delete(client_id: int):
     """GET asks for confirmation (in the modal with htmx); POST deletes if nothing uses it."""
     client = get_owned_or_404(Client, client_id)
