@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from xeroapp import access, cli, errors, limits, rendering, security, sqlite
+from xeroapp import access, cli, errors, ids, limits, rendering, request_text, security, sqlite
 from xeroapp.config import load_config
 from xeroapp.extensions import csrf, db, htmx, login_manager, migrate
 from xeroapp.models import versioning
@@ -39,8 +39,10 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     xero_oauth.init_app(app)
     versioning.install()
 
+    request_text.init_app(app)  # before login is checked: a NUL is refused for anyone
     access.init_app(app)
     errors.init_app(app)
+    ids.init_app(app)  # the <id:...> converter, before the blueprints' routes use it
     rendering.init_app(app)
     register_blueprints(app)
     cli.init_app(app)

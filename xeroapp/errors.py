@@ -40,14 +40,10 @@ def handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions pass through untouched
     if error.code in MESSAGES:
-        return render_error(error.code, message=_own_description(error))
+        # Werkzeug's descriptions are for developers; one marked ``plain`` is for people.
+        plain = error.description if getattr(error, "plain", False) else None
+        return render_error(error.code, message=plain)
     return render_error(error.code, message=error.description, title=error.name)
-
-
-def _own_description(error: HTTPException) -> str | None:
-    """Words the app wrote for the user on this very error (``user_message``, e.g. how many
-    lines are too many). Other descriptions are Werkzeug's, which MESSAGES words more plainly."""
-    return getattr(error, "user_message", None)
 
 
 def handle_csrf_error(error: CSRFError):

@@ -48,9 +48,10 @@ _LINE_KEY = re.compile(r"^lines-([^-]+)-")
 class TooManyLines(RequestEntityTooLarge):
     """413 with the document's own words: how many lines it has and how many it may have."""
 
+    plain = True  # written for people: the error page shows it as it is
+
     def __init__(self, document: str, count: int) -> None:
-        self.user_message = too_many_lines(document, count)  # shown by xeroapp/errors.py
-        super().__init__(description=self.user_message)
+        super().__init__(description=too_many_lines(document, count))
 
 
 def too_many_lines(document: str, count: int) -> str:

@@ -5,11 +5,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
 from xeroapp.extensions import db
+from xeroapp.ids import page_arg
 
 PER_PAGE = 50
 
@@ -32,8 +32,7 @@ def where_contains(query: sa.Select, columns: Iterable[Any], text: str) -> sa.Se
 
 
 def paginate(query: sa.Select) -> Pagination:
-    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
+    return db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
 
 
 def count_for_workspace(model: type[Any]) -> int:

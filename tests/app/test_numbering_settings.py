@@ -85,6 +85,8 @@ def test_letting_xero_number_them_leaves_new_numbers_empty_but_typable(app, clie
     ("po_number_next", "-3", "Enter the next number as digits only, like 1 or 1042."),
     ("po_number_next", "0", "Enter a whole number from 1 to 999,999,999."),
     ("invoice_number_next", "10000000000", "Enter a whole number from 1 to 999,999,999."),
+    ("invoice_number_next", "9" * 4301, "Enter a whole number from 1 to 999,999,999."),
+    ("po_number_next", "²", "Enter the next number as digits only, like 1 or 1042."),
 ])
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(app, client, ada, field, value, message):
     before = saved(app)

@@ -14,6 +14,7 @@ from xeroapp.access import get_owned_or_404
 from xeroapp.bulk import bp
 from xeroapp.bulk.state import DETAIL_ENDPOINTS, LISTS, bulk_state, record_label
 from xeroapp.extensions import htmx
+from xeroapp.ids import arg_id
 from xeroapp.models import BulkPush
 from xeroapp.models.bulk import BULK_MODES
 from xeroapp.sync import bulk
@@ -29,7 +30,7 @@ def _kind() -> str:
 
 
 def _run_asked(kind: str) -> BulkPush | None:
-    run_id = request.args.get("run", type=int)
+    run_id = arg_id("run")
     if run_id is None:
         return None
     run = get_owned_or_404(BulkPush, run_id)

@@ -34,7 +34,7 @@ def index():
                                   page=paginate(query), q=q)
 
 
-@bp.get("/<int:client_id>")
+@bp.get("/<id:client_id>")
 def detail(client_id: int):
     client = get_owned_or_404(Client, client_id)
     recent = db.session.scalars(
@@ -58,7 +58,7 @@ def new():
     return _form_page(form, client=None)
 
 
-@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/edit", methods=["GET", "POST"])
 def edit(client_id: int):
     client = get_owned_or_404(Client, client_id)
     form = ClientForm(obj=client, workspace_id=client.workspace_id, client_id=client.id)
@@ -80,7 +80,7 @@ def _form_page(form: ClientForm, client: Client | None,
     return render_template("clients/form.html", form=form, client=client, conflict=conflict)
 
 
-@bp.route("/<int:client_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/delete", methods=["GET", "POST"])
 def delete(client_id: int):
     """GET asks for confirmation (in the modal with htmx); POST deletes if nothing uses it."""
     client = get_owned_or_404(Client, client_id)

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from xeroapp.access import get_owned_or_404
 from xeroapp.extensions import db
+from xeroapp.ids import page_arg
 from xeroapp.integrations import bp
 from xeroapp.listing import workspace_select
 from xeroapp.models import Client, Invoice, Product, PurchaseOrder, Supplier
@@ -139,8 +140,7 @@ def activity():
         query = query.where(PushJob.status == filters["status"])
     if filters["kind"]:
         query = query.where(PushJob.record_kind == filters["kind"])
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
     failed = db.session.scalar(sa.select(sa.func.count()).select_from(PushJob).where(
         PushJob.workspace_id == current_user.workspace_id, _retryable())) or 0
     return render_page_or_partial(
@@ -155,7 +155,7 @@ def _back_to_activity():
     return redirect(url_for("integrations.activity", **args), code=303)
 
 
-@bp.post("/integrations/activity/<int:push_id>/retry")
+@bp.post("/integrations/activity/<id:push_id>/retry")
 def retry_push(push_id: int):
     job = get_owned_or_404(PushJob, push_id)
     is_retryable = db.session.scalar(sa.select(sa.func.count()).select_from(PushJob).where(

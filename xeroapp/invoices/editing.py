@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from wtforms import SelectChoice
 
 from xeroapp.extensions import db
+from xeroapp.ids import parse_id
 from xeroapp.invoices import tax
 from xeroapp.invoices.forms import Choices, InvoiceForm, LineForm
 from xeroapp.invoices.numbering import number_for_new
@@ -124,11 +125,11 @@ def apply_form(invoice: Invoice, form: InvoiceForm) -> None:
     invoice.reference = (form.reference.data or "").strip() or None
     invoice.currency = form.currency.data
     invoice.amount_type = form.amount_type.data
-    existing = {str(line.id): line for line in invoice.lines if line.id}
+    existing = {line.id: line for line in invoice.lines if line.id}
     kept: list[InvoiceLine] = []
     for position, entry in enumerate(form.lines.entries):
         row = entry.form
-        line = existing.pop(row.line_id.data or "", None) or InvoiceLine()
+        line = existing.pop(parse_id(row.line_id.data), None) or InvoiceLine()
         line.position = position
         line.product_id = int(row.product_id.data) if row.product_id.data else None
         line.description = row.description.data.strip()

@@ -27,6 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from xeroapp.ids import parse_id, row_or_400
 from xeroapp.models.documents import AMOUNT_TYPES
 from xeroapp.products.fields import DecimalText, MoneyField, QuantityField
 from xeroapp.settings.forms import CURRENCIES
@@ -50,6 +51,31 @@ def number_unless_xero_numbers(form, field) -> None:
 
 
 number_unless_xero_numbers.field_flags = {"required": True}  # unless the form says optional
+
+
+LINE_ID_UNREADABLE = ("A line on this form carries an id that cannot be one, so nothing was "
+                      "saved. Reload the page and make the change again.")
+
+
+class LineRows(FieldList):
+    """A FieldList whose row numbers are read by xeroapp.ids: a posted row number that
+    cannot be one is refused (400), as an unreadable id is.
+
+    WTForms' own reading takes any row part ``str.isdigit()`` accepts, and ``int()`` then
+    fails on "lines-²-description" or on a row number of 5,000 digits.
+    """
+
+    def _extract_indices(self, prefix, formdata):
+        start = prefix + self._field_separator
+        for key in formdata:
+            if key.startswith(start):
+                yield row_or_400(key[len(start):].split(self._field_separator, 1)[0])
+
+
+def unreadable_line_ids(posted: list[str | None]) -> bool:
+    """Whether a posted line id cannot be an id (blank is a new line; an id that is not one of
+    the document's lines makes a new line too, as saving only ever edits its own lines)."""
+    return any(text and parse_id(text) is None for text in posted)
 
 
 class PercentField(DecimalText):
@@ -121,7 +147,7 @@ class InvoiceForm(VersionedForm):
     amount_type = SelectField("Amounts are",
                               choices=[SelectChoice(value, label) for value, label in AMOUNT_TYPES.items()],
                               validate_choice=True)
-    lines = FieldList(FormField(LineForm), min_entries=1)
+    lines = LineRows(FormField(LineForm), min_entries=1)
 
     number_optional = False
     number_missing = "Enter an invoice number."
@@ -149,6 +175,8 @@ class InvoiceForm(VersionedForm):
     def validate_lines(self, field) -> None:
         if not field.entries:
             raise ValidationError("Add at least one line.")
+        if unreadable_line_ids([entry.form.line_id.data for entry in field.entries]):
+            raise ValidationError(LINE_ID_UNREADABLE)
 
     def validate_due_date(self, field) -> None:
         issued = self.issue_date.data

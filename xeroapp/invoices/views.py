@@ -11,6 +11,7 @@ from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.clients.views import detail_tab
 from xeroapp.extensions import db
+from xeroapp.ids import arg_id, optional_id
 from xeroapp.invoices import bp, editing, tax
 from xeroapp.invoices.forms import InvoiceForm
 from xeroapp.invoices.numbering import number_taken
@@ -26,15 +27,16 @@ NUMBER_TAKEN = "Another invoice already has this number. Invoice numbers must be
 
 @bp.get("/")
 def index():
-    filters = {"status": request.args.get("status", ""), "client": request.args.get("client", ""),
+    client_id = arg_id("client")
+    filters = {"status": request.args.get("status", ""), "client": str(client_id or ""),
                "q": request.args.get("q", "").strip()}
     query = (workspace_select(Invoice)
              .options(so.selectinload(Invoice.client), so.selectinload(Invoice.lines))
              .order_by(Invoice.issue_date.desc(), Invoice.id.desc()))
     if filters["status"] in INVOICE_STATUSES:
         query = query.where(Invoice.status == filters["status"])
-    if filters["client"].isdigit():
-        query = query.where(Invoice.client_id == int(filters["client"]))
+    if client_id is not None:
+        query = query.where(Invoice.client_id == client_id)
     if filters["q"]:
         query = query.where(sa.or_(Invoice.number.icontains(filters["q"], autoescape=True),
                                    Invoice.reference.icontains(filters["q"], autoescape=True)))
@@ -47,7 +49,7 @@ def index():
     )
 
 
-@bp.get("/<int:invoice_id>")
+@bp.get("/<id:invoice_id>")
 def detail(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
     return render_page_or_partial("invoices/detail.html", "invoices/partials/_details.html",
@@ -59,12 +61,12 @@ def detail(invoice_id: int):
 def new():
     workspace = current_user.workspace
     prefill = None if request.method == "POST" else editing.new_invoice_data(
-        workspace, request.args.get("client_id", type=int))
+        workspace, arg_id("client_id"))
     form = editing.configure(InvoiceForm(data=prefill), workspace)
     return _save_or_render(form, Invoice(workspace_id=workspace.id, status="draft"))
 
 
-@bp.route("/<int:invoice_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:invoice_id>/edit", methods=["GET", "POST"])
 def edit(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
     prefill = None if request.method == "POST" else editing.invoice_data(
@@ -73,7 +75,7 @@ def edit(invoice_id: int):
     return _save_or_render(form, invoice)
 
 
-@bp.get("/<int:invoice_id>/duplicate")
+@bp.get("/<id:invoice_id>/duplicate")
 def duplicate(invoice_id: int):
     """A new-invoice form filled from this one; nothing is saved until the user saves it."""
     source = get_owned_or_404(Invoice, invoice_id)
@@ -82,7 +84,7 @@ def duplicate(invoice_id: int):
     return _render_form(form, None, duplicate_of=source)
 
 
-@bp.post("/<int:invoice_id>/status")
+@bp.post("/<id:invoice_id>/status")
 def set_status(invoice_id: int):
     """Mark as sent (to the customer) or back to draft: local only, Xero keeps its DRAFT."""
     invoice = get_owned_or_404(Invoice, invoice_id)
@@ -126,9 +128,10 @@ def lines():
 
 
 def _owned_product(product_id: str | None) -> Product | None:
-    if not product_id or not product_id.isdigit():
+    record_id = optional_id(product_id)
+    if record_id is None:
         return None
-    product = db.session.get(Product, int(product_id))
+    product = db.session.get(Product, record_id)
     return product if product and product.workspace_id == current_user.workspace_id else None
 
 

@@ -88,4 +88,4 @@ ROUTES = (("panel", "show", show, ["GET"]), ("push", "push", push, ["POST"]),
           ("history", "history", history, ["GET"]))
 for _kind in PANEL_MODELS:
     for _path, _endpoint, _view, _methods in ROUTES:
-        bp.add_url_rule(f"/{_kind}/<int:{_kind}_id>/{_path}", _endpoint, _view, methods=_methods)
+        bp.add_url_rule(f"/{_kind}/<id:{_kind}_id>/{_path}", _endpoint, _view, methods=_methods)

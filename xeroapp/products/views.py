@@ -45,7 +45,7 @@ def index():
                                   visibilities=VISIBILITY, filtered=bool(q or visibility))
 
 
-@bp.get("/<int:product_id>")
+@bp.get("/<id:product_id>")
 def detail(product_id: int):
     product = get_owned_or_404(Product, product_id)
     return render_page_or_partial("products/detail.html", "products/partials/_details.html",
@@ -67,7 +67,7 @@ def create():
     return _render_form(form, product=None)
 
 
-@bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:product_id>/edit", methods=["GET", "POST"])
 def edit(product_id: int):
     product = get_owned_or_404(Product, product_id)
     form = _form(product=product)
@@ -82,7 +82,7 @@ def edit(product_id: int):
     return _render_form(form, product=product)
 
 
-@bp.post("/<int:product_id>/delete")
+@bp.post("/<id:product_id>/delete")
 def delete(product_id: int):
     product = get_owned_or_404(Product, product_id)
     return delete_unless_blocked(

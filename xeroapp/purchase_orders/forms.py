@@ -9,7 +9,6 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -20,7 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from xeroapp.invoices.forms import XERO_NUMBERS_HINT, number_unless_xero_numbers
+from xeroapp.ids import parse_id
+from xeroapp.invoices.forms import (LINE_ID_UNREADABLE, XERO_NUMBERS_HINT, LineRows,
+                                    number_unless_xero_numbers, unreadable_line_ids)
 from xeroapp.models import Product, Supplier
 from xeroapp.models.documents import AMOUNT_TYPES, PO_STATUSES
 from xeroapp.products.fields import MoneyField, QuantityField, format_decimal
@@ -80,7 +81,7 @@ class LineForm(Form):
 
     @property
     def line_id_value(self) -> int | None:
-        return int(self.line_id.data) if (self.line_id.data or "").isdigit() else None
+        return parse_id(self.line_id.data)
 
 
 def _raw(field) -> str:
@@ -106,7 +107,7 @@ class PurchaseOrderForm(VersionedForm):
                            message=f"Use at most {DELIVERY_INSTRUCTIONS_MAX} characters "
                                    "(Xero's limit)."),
     ], render_kw={"maxlength": DELIVERY_INSTRUCTIONS_MAX, "rows": 3})
-    lines = FieldList(FormField(LineForm), min_entries=1)
+    lines = LineRows(FormField(LineForm), min_entries=1)
     save_to_xero = BooleanField("Save to Xero", description=SAVE_TO_XERO_HELP)
 
     number_missing = "Enter a purchase order number."
@@ -159,6 +160,8 @@ class PurchaseOrderForm(VersionedForm):
     def validate_lines(self, field) -> None:
         if not self.filled_lines():
             raise ValidationError("Add at least one line.")
+        if unreadable_line_ids([line.line_id.data for line in self.filled_lines()]):
+            raise ValidationError(LINE_ID_UNREADABLE)
 
     def filled_lines(self) -> list[LineForm]:
         return [entry.form for entry in self.lines if not entry.form.is_blank()]

@@ -121,7 +121,7 @@ def _remember_shown(job: PushJob) -> None:
     session[SHOWN_KEY] = (shown + [job.id])[-SHOWN_KEEP:]
 
 
-@bp.get("/<int:purchase_order_id>/xero/missing-products")
+@bp.get("/<id:purchase_order_id>/xero/missing-products")
 def missing_products(purchase_order_id: int):
     order = get_owned_or_404(PurchaseOrder, purchase_order_id)
     connection = XeroConnection.usable_for(order.workspace_id)
@@ -132,7 +132,7 @@ def missing_products(purchase_order_id: int):
     return _render(order, missing_rows(order, job, connection), connection=connection)
 
 
-@bp.post("/<int:purchase_order_id>/xero/missing-products")
+@bp.post("/<id:purchase_order_id>/xero/missing-products")
 def create_missing_products(purchase_order_id: int):
     order = get_owned_or_404(PurchaseOrder, purchase_order_id)
     connection = XeroConnection.usable_for(order.workspace_id)

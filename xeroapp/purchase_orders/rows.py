@@ -10,20 +10,23 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from xeroapp.ids import row_or_400
 from xeroapp.limits import MAX_LINES
 
-_LINE_KEY = re.compile(r"^lines-(\d+)-(\w+)$")
+_LINE_KEY = re.compile(r"^lines-([^-]*)-(\w+)$")
 NEW_ROW = {"quantity": "1"}
 
 
 def split_rows(formdata: MultiDict) -> tuple[MultiDict, list[dict[str, str]]]:
-    """The posted fields that are not lines, and the line rows in their posted order."""
+    """The posted fields that are not lines, and the line rows in their posted order.
+
+    A line field whose row number cannot be one is refused (400), as the form refuses it."""
     header: MultiDict = MultiDict()
     rows: dict[int, dict[str, str]] = {}
     for key, value in formdata.items(multi=True):
         match = _LINE_KEY.match(key)
         if match:
-            rows.setdefault(int(match.group(1)), {})[match.group(2)] = value
+            rows.setdefault(row_or_400(match.group(1)), {})[match.group(2)] = value
         else:
             header.add(key, value)
     return header, [rows[index] for index in sorted(rows)]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.extensions import db
+from xeroapp.ids import arg_id, form_id, optional_id, parse_row
 from xeroapp.limits import MAX_LINES
 from xeroapp.listing import paginate, workspace_select
 from xeroapp.models import Product, PurchaseOrder, PurchaseOrderLine, Supplier
@@ -48,7 +49,7 @@ DETAIL_TABS = ("details", "xero")
 @bp.get("/")
 def index():
     status = request.args.get("status", "")
-    supplier_id = request.args.get("supplier", type=int)
+    supplier_id = arg_id("supplier")
     q = request.args.get("q", "").strip()
     query = (
         workspace_select(PurchaseOrder)
@@ -68,7 +69,7 @@ def index():
         supplier_id=supplier_id, q=q, filtered=bool(status or supplier_id or q))
 
 
-@bp.get("/<int:purchase_order_id>")
+@bp.get("/<id:purchase_order_id>")
 def detail(purchase_order_id: int):
     purchase_order = get_owned_or_404(PurchaseOrder, purchase_order_id)
     tab = request.args.get("tab", "details")
@@ -104,7 +105,7 @@ def create():
     return _render_form(form, purchase_order=None)
 
 
-@bp.route("/<int:purchase_order_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:purchase_order_id>/edit", methods=["GET", "POST"])
 def edit(purchase_order_id: int):
     purchase_order = get_owned_or_404(PurchaseOrder, purchase_order_id)
     data = None if request.method == "POST" else _order_data(purchase_order)
@@ -212,10 +213,10 @@ def lines():
         if has_room(rows):
             shipping = ensure_shipping_product(current_user.workspace_id)
             add_row(rows, {"product_id": str(shipping.id), **NEW_ROW, **line_defaults(shipping)})
-    elif op.startswith("remove-") and op[7:].isdigit():
-        remove_row(rows, int(op[7:]))
-    elif op.startswith("product-") and op[8:].isdigit() and int(op[8:]) < len(rows):
-        row = rows[int(op[8:])]
+    elif op.startswith("remove-") and (index := parse_row(op[7:])) is not None:
+        remove_row(rows, index)
+    elif op.startswith("product-") and (index := parse_row(op[8:])) is not None and index < len(rows):
+        row = rows[index]
         row.update(line_defaults(_workspace_product(row.get("product_id", ""))))
     else:
         abort(400)
@@ -257,7 +258,7 @@ def _form(*, currency: str, purchase_order_id: int | None = None,
 def _htmx_form(formdata) -> PurchaseOrderForm:
     """The form as posted by the line and totals requests (an edit names its order, whose
     currency and saved tax codes then apply)."""
-    purchase_order_id = request.form.get("purchase_order_id", type=int)
+    purchase_order_id = form_id("purchase_order_id")
     if purchase_order_id:
         purchase_order = get_owned_or_404(PurchaseOrder, purchase_order_id)
         return _form(formdata=formdata, currency=purchase_order.currency,
@@ -271,7 +272,8 @@ def _suppliers() -> list[Supplier]:
 
 
 def _workspace_product(product_id: str) -> Product | None:
-    product = db.session.get(Product, int(product_id)) if product_id.isdigit() else None
+    record_id = optional_id(product_id)
+    product = db.session.get(Product, record_id) if record_id is not None else None
     if product is None or product.workspace_id != current_user.workspace_id:
         return None
     return product
@@ -283,11 +285,11 @@ def _new_order_data(workspace) -> dict:
     last = db.session.scalar(workspace_select(PurchaseOrder)
                              .order_by(PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc())
                              .limit(1))
-    supplier_id = request.args.get("supplier_id", "")
+    supplier_id = arg_id("supplier_id")
     data = {
         "number": number_for_new(workspace),
         "order_date": date.today(),
-        "supplier_id": supplier_id if supplier_id.isdigit() else "",
+        "supplier_id": str(supplier_id or ""),
         "save_to_xero": workspace.po_save_to_xero_default,
         "lines": [_new_line_data()],
     }

@@ -69,9 +69,12 @@ PREFIX_RULE = Regexp(r"^[A-Za-z0-9._/#-]*$", message=(
     "alone)."))
 
 
+NEXT_RANGE = f"Enter a whole number from 1 to {NEXT_MAX:,}."
+
+
 def _next_in_range(form, field) -> None:
     if field.data is not None and not 1 <= field.data <= NEXT_MAX:
-        raise ValidationError(f"Enter a whole number from 1 to {NEXT_MAX:,}.")
+        raise ValidationError(NEXT_RANGE)
 
 
 NEXT_RULES = [InputRequired("Enter the next number, like 1."), _next_in_range]
@@ -92,6 +95,9 @@ class NextNumberField(IntegerField):
         if not text.isascii() or not text.isdigit():
             self.data = None
             raise ValueError("Enter the next number as digits only, like 1 or 1042.")
+        if len(text.lstrip("0")) > len(str(NEXT_MAX)):  # also keeps int() within its digit limit
+            self.data = None
+            raise ValueError(NEXT_RANGE)
         self.data = int(text)
 
 

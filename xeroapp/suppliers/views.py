@@ -30,7 +30,7 @@ def index():
                                   page=paginate(query), q=q)
 
 
-@bp.get("/<int:supplier_id>")
+@bp.get("/<id:supplier_id>")
 def detail(supplier_id: int):
     supplier = get_owned_or_404(Supplier, supplier_id)
     return render_page_or_partial("suppliers/detail.html", "suppliers/partials/_details.html",
@@ -50,7 +50,7 @@ def create():
     return _render_form(form, supplier=None)
 
 
-@bp.route("/<int:supplier_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:supplier_id>/edit", methods=["GET", "POST"])
 def edit(supplier_id: int):
     supplier = get_owned_or_404(Supplier, supplier_id)
     form = SupplierForm(obj=supplier, workspace_id=current_user.workspace_id,
@@ -66,7 +66,7 @@ def edit(supplier_id: int):
     return _render_form(form, supplier=supplier)
 
 
-@bp.post("/<int:supplier_id>/delete")
+@bp.post("/<id:supplier_id>/delete")
 def delete(supplier_id: int):
     """Only an unused supplier goes: a purchase order must keep the supplier it was made for."""
     supplier = get_owned_or_404(Supplier, supplier_id)
