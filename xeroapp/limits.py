@@ -19,9 +19,10 @@ import re
 from collections.abc import Callable
 
 from flask import Flask, current_app, request
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from xeroapp import login_sessions
 
 # Lines per invoice or purchase order. Xero documents no count of line items; what it does
 # document is a size: one POST to the Accounting API may carry at most 3.5 MB. A document goes
@@ -70,7 +71,10 @@ def limit_request_body() -> None:
     fields. Runs before anything reads the body."""
     if request.method in BODYLESS_METHODS:
         return
-    if not current_user.is_authenticated:
+    # Whether the session names a login, not whether it is still live: asking Flask-Login would
+    # run the user loader here, which empties the session of a login that has ended, CSRF
+    # secret included, and the form would be refused as forged instead of sent to log in.
+    if login_sessions.current_id() is None:
         request.max_content_length = _smaller(request.max_content_length,
                                               current_app.config["ANONYMOUS_MAX_CONTENT_LENGTH"])
     if request.mimetype == URLENCODED:

@@ -217,10 +217,14 @@ def _lock(record: Any) -> None:
     waits here, then sees what the first one wrote."""
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite has no row locks; a write takes the database's write lock, kept to the end.
+        # Every column with an update default is set to itself too, or taking the lock would
+        # stamp a new updated_at on a record that the save then leaves as it was.
         mapper = sa.inspect(type(record))
         key = mapper.primary_key[0]
+        unchanged = {column.name: column for column in mapper.local_table.columns
+                     if column is key or column.onupdate is not None}
         db.session.execute(sa.update(mapper.local_table).where(key == record.id)
-                           .values({key.name: key}))
+                           .values(unchanged))
     db.session.refresh(record, with_for_update=True)  # PostgreSQL: SELECT ... FOR UPDATE
     # Load the lines again now: loaded later, halfway through copying the form onto the
     # record, their query would flush the half-copied record as an edit of its own.

@@ -203,9 +203,10 @@ def test_an_order_line_description_over_4000_characters_is_refused(client, ada, 
 
 FORMS = [ClientForm, SupplierForm, ProductForm, InvoiceForm, InvoiceLineForm, PurchaseOrderForm,
          OrderLineForm, WorkspaceForm, NumberingForm, SignupForm, LoginForm]
-# Text the user never types (ids, the browser's time zone: checked against lists instead),
-# and the sign-up form's "confirm", which must equal the password and so has its limit.
-UNTYPED = {"line_id", "time_zone", "csrf_token", "confirm"}
+# Text the user never types (ids, the browser's time zone: checked against lists instead; the
+# hidden "loaded at" token, read only up to its own cap in xeroapp.stale), and the sign-up
+# form's "confirm", which must equal the password and so has its limit.
+UNTYPED = {"line_id", "time_zone", "csrf_token", "confirm", "loaded_version"}
 
 
 def text_fields(form_class: type[Form]):

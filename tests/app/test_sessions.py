@@ -282,6 +282,15 @@ def test_an_htmx_request_after_the_end_is_sent_to_the_login_page(client, auth, c
     assert answer.status_code == 401 and answer.headers["HX-Redirect"].startswith("/auth/login")
 
 
+def test_a_form_sent_after_the_end_is_sent_to_the_login_page_not_refused_as_forged(app, client,
+                                                                                  auth, clock):
+    auth.signup()
+    clock.advance(hours=3)
+    answer = client.post("/clients/new", data={"name": "Bayside Café"})
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/auth/login")
+    assert ENDED in client.get(answer.headers["Location"]).get_data(as_text=True)
+
+
 def test_a_session_ends_at_its_absolute_lifetime_however_active(app, client, auth, clock):
     app.config.update(SESSION_IDLE_LIFETIME=2 * 60 * 60, SESSION_ABSOLUTE_LIFETIME=10 * 60 * 60)
     auth.signup()
