@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from xeroapp.devstack import plan, probes
+from devstack import plan, probes
 
 ROOT = Path("/srv/xeroapp")
 

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet
 
-from xeroapp.devstack import probes
+from devstack import probes
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]

