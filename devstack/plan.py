@@ -1,4 +1,5 @@
-"""What `make run` starts, in which order, with which environment (DESIGN.md §2).
+"""What `make run` starts, in which order, with which environment (the same
+settings as production: everything comes from environment variables).
 
 Pure where it can be: ``Stack.from_environ`` and ``services`` only read their arguments, so
 tests check the plan without starting anything.

@@ -1,4 +1,4 @@
-"""What `make run` starts and the environment its children get (DESIGN.md §2)."""
+"""What `make run` starts and the environment its children get."""
 from __future__ import annotations
 
 import subprocess
