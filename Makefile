@@ -26,7 +26,7 @@ help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 run: install  ## the whole stack: Redis, Xero sandbox :5055, RQ worker, web app :5000
-	@$(PY) -m xeroapp.devstack
+	@$(PY) -m devstack
 
 test: install  ## the whole test suite (PYTEST_ARGS=... to pass options)
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
@@ -37,7 +37,7 @@ install: $(STAMP)  ## .venv with the pinned requirements (only when they changed
 	@:
 
 worker: install  ## one more RQ worker (REDIS_URL, else the embedded Redis of a running `make run`)
-	@$(PY) -m xeroapp.devstack worker
+	@$(PY) -m devstack worker
 
 sandbox: install  ## the Xero sandbox alone, on 127.0.0.1:$SANDBOX_PORT (default 5055)
 	@$(PY) -m xerosandbox --host 127.0.0.1 --port $(SANDBOX_PORT) --db instance/xerosandbox.db --control

@@ -1,1 +1,2 @@
-"""Benchmarks that print figures (DESIGN.md §5); see each script's docstring."""
+"""Benchmarks that print figures, each ending with one name=value line; see each script's
+docstring for what it measures and its target."""

@@ -1,4 +1,5 @@
-"""Bulk push throughput against Xero's limits (DESIGN.md §5, issue 6).
+"""Bulk push throughput against Xero's limits (60 calls a minute per organisation,
+https://developer.xero.com/documentation/guides/oauth2/limits/).
 
 ``python bench/push.py [--invoices 6000] [--time-scale 1] [--workers 1,3] [--baseline-invoices 120]``
 

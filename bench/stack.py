@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from devstack import embedded_redis, probes
 from tests.e2e.stack import HOST, ChildProcesses, free_port, stack_env
-from xeroapp import embedded_redis
-from xeroapp.devstack import probes
 
 PYTHON = sys.executable
 FLASK = [PYTHON, "-m", "flask", "--app", "app"]

@@ -3,7 +3,7 @@
 - The database is DATABASE_URL when set (CI's PostgreSQL leg), else a temporary SQLite file.
   The schema is created once per session; every test's ``app`` empties the tables afterwards,
   which keeps PostgreSQL fast.
-- Redis is REDIS_URL when set, else a real embedded server (xeroapp.embedded_redis) started
+- Redis is REDIS_URL when set, else a real embedded server (devstack.embedded_redis) started
   once per session; it is flushed after each test that used it.
 - CSRF protection stays ON. ``client`` sends the token in the X-CSRFToken header on unsafe
   methods, exactly as htmx does with base.html's hx-headers; pass ``csrf=False`` to send a
@@ -23,9 +23,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
+from devstack.embedded_redis import embedded_redis
 from xeroapp import create_app
 from xeroapp.config import TestConfig
-from xeroapp.embedded_redis import embedded_redis
 from xeroapp.extensions import db
 from xeroapp.queue import close_redis, get_redis
 from xeroapp.worker import build_worker

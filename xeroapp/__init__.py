@@ -73,7 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(products_bp, url_prefix="/products")
     app.register_blueprint(purchase_orders_bp, url_prefix="/purchase-orders")
     app.register_blueprint(settings_bp, url_prefix="/settings")
-    app.register_blueprint(integrations_bp, url_prefix="/settings")
+    app.register_blueprint(integrations_bp, url_prefix="/settings/integrations")
     app.register_blueprint(panel_bp, url_prefix="/xero")
     app.register_blueprint(bulk_bp, url_prefix="/xero/bulk")
     app.register_blueprint(health_bp)

@@ -1,4 +1,5 @@
-"""Settings, read from the environment when the app is built (DESIGN.md §2).
+"""Settings, read from the environment when the app is built: the same variables
+configure development, tests and production.
 
 Nothing here runs at import time: ``load_config`` is called by ``create_app`` so that tests,
 the CLI and the RQ worker each read the environment they were started with. Secrets are never

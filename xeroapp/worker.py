@@ -1,9 +1,10 @@
 """RQ workers that run every job inside this app's application context.
 
-Jobs take ids and load fresh rows (DESIGN.md §4), so they need ``db`` bound to an app. The
-worker gets the app it was started from; each job gets its own app context, hence its own
-database session, removed when the job ends. The forking worker runs jobs in a work horse:
-the horse drops the connection pool it inherited, so parent and child never share a socket.
+Jobs take ids and load fresh rows (never pickled objects, which would be stale by the time the
+job runs), so they need ``db`` bound to an app. The worker gets the app it was started from;
+each job gets its own app context, hence its own database session, removed when the job ends.
+The forking worker runs jobs in a work horse: the horse drops the connection pool it inherited,
+so parent and child never share a socket.
 """
 from __future__ import annotations
 

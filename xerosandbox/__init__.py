@@ -1,9 +1,9 @@
 """xerosandbox: a stand-in for Xero's login, identity and Accounting API.
 
 Serves on one port the paths of Xero's three hosts (login.xero.com, identity.xero.com,
-api.xero.com), holds its state in SQLite, and behaves as Xero does: same paths, JSON,
-errors and limits (see README and ../shared/reference/xero-facts.md). It shares no code
-with xeroapp.
+api.xero.com), holds its state in SQLite, and behaves as Xero does: same paths, JSON, errors
+and limits (each module's docstring names the Xero page, spec schema or public report its
+behaviour comes from). It shares no code with xeroapp.
 """
 from __future__ import annotations
 

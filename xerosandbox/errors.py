@@ -1,11 +1,13 @@
 """Xero's error shapes, in one place, so every module answers errors the same way.
 
 - Accounting validation: HTTP 400 ``{"ErrorNumber":10,"Type":"ValidationException",
-  "Message":"A validation exception occurred","Elements":[...]}`` (xero-facts §6).
+  "Message":"A validation exception occurred","Elements":[...]}`` (xero_accounting.yaml,
+  components.schemas.Error).
 - Auth / tenant / rate problems: ``{"Type":null,"Title":..,"Status":..,"Detail":..,
-  "Instance":<guid>,"Extensions":{}}`` (xero-facts §11).
+  "Instance":<guid>,"Extensions":{}}`` (as Xero sends them; the spec does not model them).
 - OAuth token endpoint: ``{"error":"invalid_grant"}`` (+ ``error_description``).
-- Outages: plain text (xero-facts §11: "When the API is offline, you'll get just plain text").
+- Outages: plain text ("The Xero API is currently offline for maintenance";
+  developer.xero.com/documentation/api/accounting/responsecodes).
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Injected latency and failures, so the app's retries, timeouts and idempotency can be
-tested against the failures Xero really produces (xero-facts §11).
+tested against the failures Xero really produces
+(developer.xero.com/documentation/api/accounting/responsecodes).
 
 Configured through ``/_sandbox/faults`` (see traffic.py for the routes):
 
@@ -225,7 +226,7 @@ def error_response(kind: str) -> Response:
             "Instance": str(uuid.uuid4()),
         }, status=500)
     if kind == "503":
-        return plain(503, "The Xero API is temporarily unavailable")  # facts §11: plain text
+        return plain(503, "The Xero API is temporarily unavailable")  # Xero: plain text
     # 502/504 come from the load balancer in front of the API, not from the API itself.
     return plain(int(kind), "502 Bad Gateway" if kind == "502" else "504 Gateway Time-out")
 

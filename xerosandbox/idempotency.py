@@ -1,6 +1,8 @@
-"""Idempotency-Key on PUT/POST (xero-facts §4): Xero keeps the first response to a key for
-6 minutes and replays it, errors included, to a retry of the same request; the same key on a
-different request is refused with 400 "...is used with a different request".
+"""Idempotency-Key on PUT/POST
+(developer.xero.com/documentation/guides/idempotent-requests/idempotency/): Xero keeps the
+first response to a key for 6 minutes and replays it, errors included, to a retry of the same
+request; the same key on a different request is refused with 400 "...is used with a different
+request".
 
 Keys are scoped per app (client_id) + organisation + key and kept in SQLite, so a retry
 after a sandbox restart still replays. A key row is ``pending`` while its first request
@@ -161,6 +163,7 @@ def _replay(row) -> Response:
 
 def _bad_request(message: str) -> Response:
     # The spec's 400 body for these operations is the Error schema; Xero's wording for the
-    # reason is only known second-hand (facts §14.1), so the message spells it out.
+    # reason is only known second-hand (quotes of Xero's idempotency page), so the message
+    # spells it out.
     return json_response({"ErrorNumber": 10, "Type": "ValidationException",
                           "Message": message, "Elements": []}, status=400)

@@ -1,6 +1,6 @@
-"""Xero's call limits (xero-facts §3): per organisation 5 calls in flight, 60 per minute and
-``organisations.day_limit`` per day (5,000; 1,000 on the Starter tier); per app 10,000 per
-minute across all organisations.
+"""Xero's call limits (developer.xero.com/documentation/guides/oauth2/limits/): per
+organisation 5 calls in flight, 60 per minute and ``organisations.day_limit`` per day (5,000;
+1,000 on the Starter tier); per app 10,000 per minute across all organisations.
 
 Windows are FIXED and start at each tenant's first call after the previous window ended.
 Xero's current limits page says "fixed window which will reset at different times for each
@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 MINUTE = 60.0
 DAY = 86_400.0
 
-# X-Rate-Limit-Problem values. Xero was seen sending "minute" and "day" (xero-node issue 634,
-# xero-python issue 74). The other two are UNCONFIRMED: no public report shows the value Xero
-# sends for the app-wide or the concurrent limit, so these are the names Xero's limits page
-# gives them. A client should treat any 429 alike and not depend on these two words.
+# X-Rate-Limit-Problem values. Xero was seen sending "minute" and "day"
+# (github.com/XeroAPI/xero-node/issues/634, github.com/XeroAPI/xero-python/issues/74). The
+# other two are UNCONFIRMED: no public report shows the value Xero sends for the app-wide or
+# the concurrent limit, so these are the names Xero's limits page gives them. A client should
+# treat any 429 alike and not depend on these two words.
 MINUTE_PROBLEM = "minute"
 DAY_PROBLEM = "day"
 APP_MINUTE_PROBLEM = "appminute"

@@ -2,17 +2,18 @@
 
 Xero's API is served by IIS, whose request filtering turns away a query string longer than
 2,048 characters (``maxQueryString``'s default) with "HTTP Error 404.15 - Not Found: The
-request filtering module is configured to deny a request where the query string is too
-long" (the page is quoted in Xero-Net issue 280). It happens before the API sees the
-request: no authentication, no rate-limit count, and an HTML page instead of Xero's JSON or
-plain-text errors, so the SDKs report only "The resource you're looking for cannot be
-found". What integrators measured:
+request filtering module is configured to deny a request where the query string is too long"
+(the page is quoted in github.com/XeroAPI/Xero-Net/issues/280). It happens before the API sees
+the request: no authentication, no rate-limit count, and an HTML page instead of Xero's JSON or
+plain-text errors, so the SDKs report only "The resource you're looking for cannot be found".
+What integrators measured:
 
-- xero-node issue 404: GET /Contacts with 52 ContactIDs works, 53 get the 404 (also when the
-  same id is repeated: it is the length, not the answer's size);
-- Xero-Java issue 328 (moved to Xero-OpenAPI issue 534): 52 InvoiceIDs work, 53 do not;
-- Xero-NetStandard issue 471: "a total URL length of >2091" fails, found by padding the
-  query string with an extra parameter one character at a time.
+- github.com/XeroAPI/xero-node/issues/404: GET /Contacts with 52 ContactIDs works, 53 get the
+  404 (also when the same id is repeated: it is the length, not the answer's size);
+- github.com/XeroAPI/Xero-Java/issues/328 (moved to
+  github.com/XeroAPI/Xero-OpenAPI/issues/534): 52 InvoiceIDs work, 53 do not;
+- github.com/XeroAPI/Xero-NetStandard/issues/471: "a total URL length of >2091" fails, found by
+  padding the query string with an extra parameter one character at a time.
 
 52 GUIDs joined by ``%2C`` make an ``IDs=`` query of 2,029 characters and 53 make 2,068;
 with ``https://api.xero.com/api.xro/2.0/Contacts?`` in front, 2,068 is a URL of 2,110 and

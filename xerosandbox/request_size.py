@@ -2,9 +2,10 @@
 
 Xero's API limits page, as integrators quote it: "A single POST to the Accounting or Payroll
 APIs has a size limit of 3.5MB. There is no limit to the number of elements within a request,
-provided the overall request size does not exceed 3.5MB" (also xeroizer issue 286: "a maximum
-of 3.5 MB per request"). The refusal, as seen for an oversized upload (Xero-Java issue 349), is
-problem JSON: ``{"Title":"RequestEntityTooLarge","Status":413,"Detail":"PayloadTooLarge",
+provided the overall request size does not exceed 3.5MB" (also
+github.com/waynerobinson/xeroizer/issues/286: "a maximum of 3.5 MB per request"). The refusal,
+as seen for an oversized upload (github.com/XeroAPI/Xero-Java/issues/349), is problem JSON:
+``{"Title":"RequestEntityTooLarge","Status":413,"Detail":"PayloadTooLarge",
 "Instance":<guid>,"Extensions":{}}``.
 
 "3.5MB" is read as 3,500,000 bytes, the smaller of its two readings: a client that fits here

@@ -1,4 +1,4 @@
-"""Configuration from the environment (DESIGN.md §2) and the app factory."""
+"""Configuration from the environment and the app factory."""
 from __future__ import annotations
 
 import stat

@@ -27,13 +27,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -44,11 +42,10 @@ from flask import Request, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "xero"))
-
-from xero_support import (DEMO_TENANT_ID, live_sandbox, live_sandbox_server,  # noqa: E402,F401
-                          point_app_at, read_lists, store_connection)
-from xeroapp.extensions import db  # noqa: E402
+from tests.xero.xero_support import (DEMO_TENANT_ID, live_sandbox,  # noqa: F401
+                                     live_sandbox_server, point_app_at, read_lists,
+                                     store_connection)
+from xeroapp.extensions import db
 
 HOSTILE = (
     str(2**63),             # one past the largest BIGINT

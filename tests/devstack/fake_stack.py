@@ -18,9 +18,9 @@ import os
 import sys
 from pathlib import Path
 
-from xeroapp.devstack.plan import Service
-from xeroapp.devstack.runfile import RunFile
-from xeroapp.devstack.supervisor import Console, Supervisor
+from devstack.plan import Service
+from devstack.runfile import RunFile
+from devstack.supervisor import Console, Supervisor
 
 PRELUDE = """
 import os, pathlib, signal, subprocess, sys, time

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from xeroapp.devstack import plan
-from xeroapp.devstack.__main__ import banner, preflight, redact
-from xeroapp.devstack.supervisor import Console
+from devstack import plan
+from devstack.__main__ import banner, preflight, redact
+from devstack.supervisor import Console
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""What `make run` starts and the environment its children get (DESIGN.md §2)."""
+"""What `make run` starts and the environment its children get."""
 from __future__ import annotations
 
 import subprocess
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from xeroapp.devstack import plan, probes
+from devstack import plan, probes
 
 ROOT = Path("/srv/xeroapp")
 

@@ -8,8 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import redis
 
-from xeroapp import embedded_redis
-from xeroapp.devstack import probes
+from devstack import embedded_redis, probes
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from xeroapp.devstack.runfile import ProcessRecord, RunFile, start_token
+from devstack.runfile import ProcessRecord, RunFile, start_token
 
 
 def test_a_record_knows_its_own_process_but_not_a_reused_pid():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from xeroapp.devstack.runfile import AlreadyRunning, RunFile
-from xeroapp.devstack.supervisor import exit_status
+from devstack.runfile import AlreadyRunning, RunFile
+from devstack.supervisor import exit_status
 
 FAKE_STACK = Path(__file__).with_name("fake_stack.py")
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,5 +1,5 @@
 """The real stack for the browser suite: sandbox, migrations, one RQ worker and the web app,
-each its own process on a free port, as `make run` starts them (DESIGN.md §2).
+each its own process on a free port, as `make run` starts them.
 
 Separate processes on purpose: the browser then meets the same server, worker fork and
 Redis round trips a user does, and nothing in the test process can leak into what it checks.
@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet
 
-from xeroapp.devstack import probes
+from devstack import probes
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""The missing-products dialog by keyboard alone (issue 7): focus starts inside it, Tab and
+"""The missing-products dialog by keyboard alone: focus starts inside it, Tab and
 Shift+Tab cycle through its controls and never reach the page behind it, Escape closes it."""
 from __future__ import annotations
 

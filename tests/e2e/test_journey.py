@@ -1,4 +1,4 @@
-"""One person's whole day, in Chromium against the real stack (issue 7): sign up, connect to
+"""One person's whole day, in Chromium against the real stack: sign up, connect to
 Xero, send a client, update it, send an invoice, save a purchase order whose products Xero
 lacks (the dialog creates them), disconnect. Every step checks what the person sees, and
 the sandbox's control API checks what reached Xero."""

@@ -1,4 +1,4 @@
-"""What the Xero panel shows when Xero says no (issue 7): a validation error, named as Xero
+"""What the Xero panel shows when Xero says no: a validation error, named as Xero
 gave it, and the rate-limit wait that resumes by itself. Real browser, real stack."""
 from __future__ import annotations
 

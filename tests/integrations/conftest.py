@@ -3,17 +3,12 @@ user, and the browser-like connect flow (our app through its test client, Xero's
 through a real HTTP client, as a person's browser would go between the two)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 from flask import Flask
 
-# The sandbox helpers live with the Xero client's tests.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "xero"))
-
-from xero_support import (consent, live_sandbox, live_sandbox_server, local_path,  # noqa: E402,F401
-                          point_app_at)
+from tests.xero.xero_support import (consent, live_sandbox, live_sandbox_server,  # noqa: F401
+                                     local_path, point_app_at)
 
 
 @pytest.fixture

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sync"))
-
-from push_support import HTMX, desk, sandbox, text_of  # noqa: E402,F401  (desk, sandbox: fixtures)
-from push_support import run_scheduled  # noqa: E402
-from xeroapp.extensions import db  # noqa: E402
-from xeroapp.integrations.activity import PER_PAGE  # noqa: E402
-from xeroapp.models.workspace import find_user_by_email  # noqa: E402
-from xeroapp.models.xero import PushJob  # noqa: E402
-from xeroapp.queue import get_queue  # noqa: E402
+from tests.sync.push_support import (HTMX, desk, sandbox,  # noqa: F401  (desk, sandbox: fixtures)
+                                     text_of)
+from tests.sync.push_support import run_scheduled
+from xeroapp.extensions import db
+from xeroapp.integrations.activity import PER_PAGE
+from xeroapp.models.workspace import find_user_by_email
+from xeroapp.models.xero import PushJob
+from xeroapp.queue import get_queue
 
 URL = "/settings/integrations/activity"
 

@@ -10,9 +10,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from xero_support import (DEMO_ORG, DEMO_TENANT_ID, SECOND_ORG, SECOND_TENANT_ID, consent,
-                          local_path, mint, point_app_at, refresh_at_sandbox, sandbox_connections,
-                          totals)
+from tests.xero.xero_support import (DEMO_ORG, DEMO_TENANT_ID, SECOND_ORG, SECOND_TENANT_ID,
+                                     consent, local_path, mint, point_app_at, refresh_at_sandbox,
+                                     sandbox_connections, totals)
 from xeroapp.extensions import db
 from xeroapp.models.xero import XeroConnection, XeroLink
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import requests
 import sqlalchemy as sa
 
-from xero_support import DEMO_ORG, DEMO_TENANT_ID, mint
+from tests.xero.xero_support import DEMO_ORG, DEMO_TENANT_ID, mint
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, PurchaseOrder, Workspace
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from xero_support import local_path, totals
+from tests.xero.xero_support import local_path, totals
 from xeroapp.extensions import db
 from xeroapp.models.xero import XeroConnection
 

@@ -13,8 +13,8 @@ import requests
 import sqlalchemy as sa
 from rq.registry import ScheduledJobRegistry
 
-from xero_support import (DEMO_ORG, DEMO_TENANT_ID, control, mint, sandbox_connections,
-                          totals)
+from tests.xero.xero_support import (DEMO_ORG, DEMO_TENANT_ID, control, mint, sandbox_connections,
+                                     totals)
 from xeroapp.extensions import db
 from xeroapp.models import Workspace
 from xeroapp.models.organisation import XeroOrganisation

@@ -8,8 +8,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from xero_support import (DEMO_ORG, DEMO_TENANT_ID, SECOND_ORG, SECOND_TENANT_ID, control,
-                          expire_access_token, mint, sandbox_connections)
+from tests.xero.xero_support import (DEMO_ORG, DEMO_TENANT_ID, SECOND_ORG, SECOND_TENANT_ID,
+                                     control, expire_access_token, mint, sandbox_connections)
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.workspace import Workspace

@@ -10,7 +10,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from xero_support import DEMO_TENANT_ID, SECOND_TENANT_ID, totals
+from tests.xero.xero_support import DEMO_TENANT_ID, SECOND_TENANT_ID, totals
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, InvoiceLine, PurchaseOrder, PurchaseOrderLine, Workspace
 from xeroapp.models.organisation import XeroOrganisation

@@ -6,8 +6,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from xero_support import (DEMO_TENANT_ID, SECOND_TENANT_ID, expire_access_token,
-                          refresh_at_sandbox, sandbox_connections, totals)
+from tests.xero.xero_support import (DEMO_TENANT_ID, SECOND_TENANT_ID, expire_access_token,
+                                     refresh_at_sandbox, sandbox_connections, totals)
 from xeroapp.extensions import db
 from xeroapp.models import Client
 from xeroapp.models.workspace import Workspace

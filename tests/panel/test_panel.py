@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from push_support import HTMX, text_of
+from tests.sync.push_support import HTMX, text_of
 from xeroapp.extensions import db
 from xeroapp.models.xero import PushJob, XeroConnection
 from xeroapp.queue import get_queue

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from push_support import text_of
+from tests.sync.push_support import text_of
 from xeroapp.extensions import db
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
 

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from push_support import HTMX, Desk
-from xero_support import DEMO_TENANT_ID
+from tests.sync.push_support import HTMX, Desk
+from tests.xero.xero_support import DEMO_TENANT_ID
 from xeroapp.extensions import db
 from xeroapp.models import PurchaseOrder, Workspace
 from xeroapp.xero.client import XeroClient

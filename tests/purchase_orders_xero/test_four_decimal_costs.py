@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from po_support import (add_item, dialog, held_orders, order_form, order_id_by_number,
-                        save_order, submit_dialog)
-from push_support import text_of
+from tests.purchase_orders_xero.po_support import (add_item, dialog, held_orders, order_form,
+                                                   order_id_by_number, save_order, submit_dialog)
+from tests.sync.push_support import text_of
 
 CABLE = [("CABLE", "3", "10.1234")]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from po_support import dialog, held_orders, submit_dialog
-from push_support import text_of
+from tests.purchase_orders_xero.po_support import dialog, held_orders, submit_dialog
+from tests.sync.push_support import text_of
 from xeroapp.models import PurchaseOrderLine
 from xeroapp.xero.client import MAX_URL_LENGTH, XeroClient
 

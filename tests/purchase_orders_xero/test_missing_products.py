@@ -7,9 +7,9 @@ import json
 import re
 from decimal import Decimal
 
-from po_support import (add_item, dialog, held_orders, order_form, order_id_by_number,
-                        save_order, submit_dialog)
-from push_support import HTMX, text_of
+from tests.purchase_orders_xero.po_support import (add_item, dialog, held_orders, order_form,
+                                                   order_id_by_number, save_order, submit_dialog)
+from tests.sync.push_support import HTMX, text_of
 from xeroapp.extensions import db
 from xeroapp.models import Product, PurchaseOrder, XeroLink
 from xeroapp.xero import mapping

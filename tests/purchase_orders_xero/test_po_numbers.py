@@ -3,8 +3,8 @@ when the workspace lets it, and a number Xero already holds comes back naming th
 where to change it. Web routes, the worker and the in-process sandbox."""
 from __future__ import annotations
 
-from push_support import text_of
-from po_support import edit_form, held_orders, order_form, save_order
+from tests.sync.push_support import text_of
+from tests.purchase_orders_xero.po_support import edit_form, held_orders, order_form, save_order
 from xeroapp.extensions import db
 from xeroapp.models import PurchaseOrder
 from xeroapp.xero.client import XeroClient

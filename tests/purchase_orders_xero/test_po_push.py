@@ -2,9 +2,9 @@
 -> worker -> sandbox), with its products already Items in Xero."""
 from __future__ import annotations
 
-from po_support import (add_item, edit_form, held_orders, order_form, order_id_by_number,
-                        save_order, set_po_status)
-from push_support import text_of
+from tests.purchase_orders_xero.po_support import (add_item, edit_form, held_orders, order_form,
+                                                   order_id_by_number, save_order, set_po_status)
+from tests.sync.push_support import text_of
 from xeroapp.extensions import db
 from xeroapp.models import Product, PurchaseOrder, PushJob, XeroConnection, XeroLink
 from xeroapp.products.catalogue import ensure_shipping_product

@@ -2,8 +2,8 @@
 organisation's own lists, used on order lines that name none."""
 from __future__ import annotations
 
-from po_support import add_item, held_orders, order_form, save_order
-from push_support import HTMX, text_of
+from tests.purchase_orders_xero.po_support import add_item, held_orders, order_form, save_order
+from tests.sync.push_support import HTMX, text_of
 from tests.app.browser_forms import form_fields
 from xeroapp.extensions import db
 from xeroapp.models import XeroConnection

@@ -9,8 +9,8 @@
   response during it broke the spec.
 - ``headers``: Accounting API headers for a fresh grant to the Demo Company.
 - ``token``: a fresh grant to both seeded organisations (Demo Company and the second one).
-- Helpers (import from sandbox_helpers): ``minted_token``, ``auth_headers``, ``control``,
-  ``call_org`` (GET /Organisation, the call the traffic tests spend).
+- Helpers (import from tests.sandbox.sandbox_helpers): ``minted_token``, ``auth_headers``,
+  ``control``, ``call_org`` (GET /Organisation, the call the traffic tests spend).
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import pytest
 from flask import Flask
 
 import xerosandbox
-from sandbox_helpers import (LiveSandbox, SpecCheckingClient, auth_headers, control, minted_token,
-                             start_live_sandbox, stop_live_sandbox)
+from tests.sandbox.sandbox_helpers import (LiveSandbox, SpecCheckingClient, auth_headers, control,
+                                           minted_token, start_live_sandbox, stop_live_sandbox)
 from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID
 
 

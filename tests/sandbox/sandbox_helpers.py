@@ -1,7 +1,8 @@
 """Helpers for the sandbox's tests: a spec-checking test client, a real server on a free
 port, and token minting through ``POST /_sandbox/tokens``.
 
-Import them in test modules (``from sandbox_helpers import minted_token, auth_headers``);
+Import them in test modules
+(``from tests.sandbox.sandbox_helpers import minted_token, auth_headers``);
 the fixtures in conftest.py build on them.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
 import xerosandbox
-from spec_validation import Exchange, check, problems
+from tests.sandbox.spec_validation import Exchange, check, problems
 from xerosandbox.orgs import DEMO_TENANT_ID
 
 Client = FlaskClient | str  # a test client, or the base URL of a live sandbox

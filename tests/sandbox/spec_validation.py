@@ -11,7 +11,8 @@ response the test-suite sees is compared with what Xero documents:
 - properties the spec does not list are refused (a typo such as ``ContactId`` would
   otherwise pass), apart from the few real Xero fields the spec forgot (SPEC_GAPS);
 - statuses the spec does not model (401/403/404/429/500/503) are checked against the
-  shapes in xero-facts §11, and ``/connect/token`` against the identity ``AccessToken``.
+  shapes Xero sends (developer.xero.com/documentation/api/accounting/responsecodes),
+  and ``/connect/token`` against the identity ``AccessToken``.
 
 ``problems(exchange)`` lists what is wrong (empty = conforms); ``check(exchange)`` raises
 SpecViolation with a message naming the operation and the field.
@@ -44,8 +45,9 @@ SPEC_DIR = Path(xerosandbox.__file__).parent / "openapi"
 XERO_API_HOST = "https://api.xero.com"  # both documents' servers live on this host
 ACCOUNTING_PREFIX = "/api.xro/2.0"
 
-# Brief and xero-facts §4: "/Date(1552262400000+0000)/"; the envelope's DateTimeUTC has no
-# offset. The SDK's own parser accepts a negative timestamp (dates before 1970), so do we.
+# Xero's dates in responses, as in the spec's examples: "/Date(1552262400000+0000)/"; the
+# envelope's DateTimeUTC has no offset. The SDK's own parser accepts a negative timestamp
+# (dates before 1970), so do we.
 MSDATE = re.compile(r"/Date\(-?\d+([+-]\d{4})?\)/")
 # Xero's connection timestamps carry no offset and 7 fractional digits (the spec's own
 # example: "2019-12-07T18:46:19.5165400"), which strict RFC 3339 "date-time" rejects.
@@ -300,8 +302,9 @@ def _status_problems(ex: Exchange, doc: SpecDoc, op: Operation, label: str) -> l
     return [f"{label}: status {ex.status} is neither in the spec nor a status Xero is known to send"]
 
 
-# xero-facts §3: every tenant call's response carries the three counters (apps pace
-# themselves on them); /connections carries only the app-wide one (xero-ruby#128).
+# developer.xero.com/documentation/guides/oauth2/limits/: every tenant call's response carries
+# the three counters (apps pace themselves on them); /connections carries only the app-wide one
+# (github.com/XeroAPI/xero-ruby/issues/128).
 TENANT_LIMIT_HEADERS = ("X-DayLimit-Remaining", "X-MinLimit-Remaining", "X-AppMinLimit-Remaining")
 COUNTED_STATUSES = (200, 204, 400, 404)
 
@@ -398,7 +401,8 @@ def _resolve(raw: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _envelope_problems(body: dict[str, Any]) -> list[str]:
-    """xero-facts §4: every accounting 200 carries Id, Status, ProviderName, DateTimeUTC."""
+    """Every accounting 200 carries Id, Status, ProviderName, DateTimeUTC (the envelope of the
+    spec's response examples in xero_accounting.yaml)."""
     missing = [k for k in ("Id", "Status", "ProviderName", "DateTimeUTC") if k not in body]
     return [f"envelope lacks {', '.join(missing)} (Xero sends Id, Status, ProviderName, DateTimeUTC)"] if missing else []
 
@@ -416,7 +420,7 @@ def _error_body_problems(ex: Exchange, doc: SpecDoc, label: str) -> list[str]:
     return found
 
 
-# -- statuses the spec does not model (xero-facts §11) ---------------------------------------
+# -- statuses the spec does not model (401/403/404/429/500/503) -----------------------------
 
 def _problem_json(ex: Exchange, label: str, title: str, detail: re.Pattern[str]) -> list[str]:
     """``{"Type":null,"Title":..,"Status":..,"Detail":..,"Instance":<guid>,"Extensions":{}}``;

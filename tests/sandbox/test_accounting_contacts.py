@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sandbox_helpers import auth_headers, minted_token
+from tests.sandbox.sandbox_helpers import auth_headers, minted_token
 from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID
 
 API = "/api.xro/2.0"

@@ -1,7 +1,7 @@
 """/Items: create, unique Code, reads by id or code, where with OR, no paging, delete."""
 from __future__ import annotations
 
-from sandbox_helpers import auth_headers, minted_token
+from tests.sandbox.sandbox_helpers import auth_headers, minted_token
 
 API = "/api.xro/2.0"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox_helpers import auth_headers, minted_token
+from tests.sandbox.sandbox_helpers import auth_headers, minted_token
 from xerosandbox.identity.testing import authorize_path, submit
 from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID, UK_TENANT_ID
 

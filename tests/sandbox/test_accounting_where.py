@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox_helpers import auth_headers, minted_token
+from tests.sandbox.sandbox_helpers import auth_headers, minted_token
 from xerosandbox.accounting.listing import sort_docs
 from xerosandbox.accounting.where import QueryParseError, compile_order, compile_where
 
@@ -67,7 +67,8 @@ def test_where_evaluates_like_xero(expression: str, expected: bool) -> None:
     ("Total", "Expression of type 'Boolean' expected"),
     ("Type=='AB'", "Character literal must contain exactly one character"),
     ('Type.Frobnicate("x")', "No applicable method 'Frobnicate'"),
-    # No backslash escapes (Xero-Java issue 347): the literal ends at the escaped quote.
+    # No backslash escapes (github.com/XeroAPI/Xero-Java/issues/347): the literal ends at
+    # the escaped quote.
     ('Contact.Name=="O\'Brien & Sons + Co \\"Ltd\\""', "Syntax error"),
     ('Contact.Name=="Joe \\"Plumber\\" Ltd"', "Syntax error"),
     ('Type=="A" AND Total==1 #', "Syntax error '#'"),
@@ -106,7 +107,8 @@ def test_where_finds_a_contact_whose_name_has_quotes_ampersand_and_plus(client, 
 
 
 def test_a_backslash_escaped_quote_is_refused_as_xero_refuses_it(client, headers) -> None:
-    """Xero-Java issue 347: ``Name=="asd\\"asd..."`` gets a QueryParseException, "Syntax error"."""
+    """``Name=="asd\\"asd..."`` gets a QueryParseException, "Syntax error", as reported in
+    github.com/XeroAPI/Xero-Java/issues/347."""
     client.put("/api.xro/2.0/Contacts", headers=headers,
                json={"Contacts": [{"Name": 'Joe "Plumber" Ltd'}]})
     response = client.get("/api.xro/2.0/Contacts", headers=headers,

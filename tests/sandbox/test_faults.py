@@ -1,5 +1,6 @@
-"""Offline organisations, injected latency and faults, and dropped connections
-(xero-facts §11; the /_sandbox/faults and /_sandbox/orgs control routes)."""
+"""Offline organisations, injected latency and faults, and dropped connections (the statuses
+and bodies of https://developer.xero.com/documentation/api/accounting/responsecodes; the
+/_sandbox/faults and /_sandbox/orgs control routes)."""
 from __future__ import annotations
 
 import time
@@ -9,7 +10,7 @@ import pytest
 import requests
 
 import xerosandbox
-from sandbox_helpers import ORG, auth_headers, call_org, control, minted_token
+from tests.sandbox.sandbox_helpers import ORG, auth_headers, call_org, control, minted_token
 from xerosandbox.faults import SandboxDroppedConnection
 from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID
 

@@ -1,6 +1,6 @@
 """Idempotency-Key on PUT/POST: the first response is kept 6 minutes and replayed to a retry
 of the same request (errors too); another request under the same key is refused
-(xero-facts §4)."""
+(https://developer.xero.com/documentation/guides/idempotent-requests/idempotency/)."""
 from __future__ import annotations
 
 import threading
@@ -10,7 +10,7 @@ import pytest
 import requests
 
 import xerosandbox
-from sandbox_helpers import auth_headers, control, minted_token
+from tests.sandbox.sandbox_helpers import auth_headers, control, minted_token
 from xerosandbox.faults import SandboxDroppedConnection
 from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID
 

@@ -1,6 +1,6 @@
 """Xero's call limits in the sandbox: 60/minute, day_limit/day and 5 in flight per
 organisation, 10,000/minute per app; the X-*-Limit-Remaining headers; 429 with Retry-After
-and X-Rate-Limit-Problem (xero-facts §3)."""
+and X-Rate-Limit-Problem (https://developer.xero.com/documentation/guides/oauth2/limits/)."""
 from __future__ import annotations
 
 import threading
@@ -8,7 +8,7 @@ import threading
 import requests
 
 import xerosandbox
-from sandbox_helpers import ORG, auth_headers, call_org, control, minted_token
+from tests.sandbox.sandbox_helpers import ORG, auth_headers, call_org, control, minted_token
 from xerosandbox import traffic
 from xerosandbox.limits import Limits
 from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID

@@ -1,6 +1,6 @@
-"""Query strings over 2,048 characters get the web server's 404 page, as at Xero (xero-node
-issue 404, Xero-Java issue 328, Xero-NetStandard issue 471), before authentication or rate
-limits."""
+"""Query strings over 2,048 characters get the web server's 404 page, as at Xero, before
+authentication or rate limits (reported in github.com/XeroAPI/xero-node/issues/404,
+github.com/XeroAPI/Xero-Java/issues/328 and github.com/XeroAPI/Xero-NetStandard/issues/471)."""
 from __future__ import annotations
 
 import uuid
@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from sandbox_helpers import auth_headers, minted_token
+from tests.sandbox.sandbox_helpers import auth_headers, minted_token
 from xerosandbox.request_filtering import MAX_QUERY_LENGTH
 
 CONTACTS = "/api.xro/2.0/Contacts"

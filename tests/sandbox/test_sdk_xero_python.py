@@ -27,7 +27,7 @@ from xero_python.exceptions import (AccountingBadRequestException, HTTPStatusExc
                                     NotFoundException, RateLimitException)
 from xero_python.identity import IdentityApi
 
-from sandbox_helpers import LiveSandbox, control, minted_token
+from tests.sandbox.sandbox_helpers import LiveSandbox, control, minted_token
 from xerosandbox.orgs import DEMO_TENANT_ID, SECOND_TENANT_ID
 
 CLIENT_ID, CLIENT_SECRET = "sandbox-app", "sandbox-secret"

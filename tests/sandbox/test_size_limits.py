@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from sandbox_helpers import auth_headers, minted_token
+from tests.sandbox.sandbox_helpers import auth_headers, minted_token
 from xerosandbox.request_size import MAX_BODY_BYTES
 
 API = "/api.xro/2.0"

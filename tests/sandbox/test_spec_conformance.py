@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from sandbox_helpers import auth_headers, control, minted_token
+from tests.sandbox.sandbox_helpers import auth_headers, control, minted_token
 from xerosandbox.orgs import DEMO_TENANT_ID
 
 API = "/api.xro/2.0"

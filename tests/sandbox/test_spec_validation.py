@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from sandbox_helpers import SpecCheckingClient, SpecCheckingMiddleware
-from spec_validation import Exchange, SpecViolation, accounting, problems
+from tests.sandbox.sandbox_helpers import SpecCheckingClient, SpecCheckingMiddleware
+from tests.sandbox.spec_validation import Exchange, SpecViolation, accounting, problems
 
 CONTACT_ID = "5cc8cf28-567e-4d43-b287-687cfcaec47c"
 ENVELOPE = {"Id": "04e93d48-e72f-4775-b7dd-15a041fab972", "Status": "OK",

@@ -1,8 +1,9 @@
 """A logged-in workspace connected to the in-process sandbox, and what tests of pushes need:
 press Send/Update on the panel, drain the queue, and look at what the sandbox holds.
 
-Shared by tests/sync and tests/panel (their conftest puts this folder and tests/xero on
-sys.path); the sandbox helpers themselves come from tests/xero/xero_support.py.
+Shared as ``tests.sync.push_support`` by tests/sync, tests/panel, tests/integrations and
+tests/purchase_orders_xero (their conftests re-export its fixtures); the sandbox helpers
+themselves come from tests/xero/xero_support.py.
 """
 from __future__ import annotations
 
@@ -11,21 +12,19 @@ import re
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from flask import Flask
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "xero"))
-
-import xerosandbox  # noqa: E402
-from xero_support import (DEMO_TENANT_ID, live_sandbox, live_sandbox_server,  # noqa: E402,F401
-                          point_app_at, read_lists, store_connection)
-from xeroapp.extensions import db  # noqa: E402
-from xeroapp.models.types import utcnow  # noqa: E402
-from xeroapp.models.xero import PushJob, XeroLink  # noqa: E402
+import xerosandbox
+from tests.xero.xero_support import (DEMO_TENANT_ID, live_sandbox,  # noqa: F401
+                                     live_sandbox_server, point_app_at, read_lists,
+                                     store_connection)
+from xeroapp.extensions import db
+from xeroapp.models.types import utcnow
+from xeroapp.models.xero import PushJob, XeroLink
 
 SANDBOX_URL = "http://sandbox.test"
 HTMX = {"HX-Request": "true"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from push_support import DEMO_TENANT_ID, HTMX, text_of, waits_over
+from tests.sync.push_support import DEMO_TENANT_ID, HTMX, text_of, waits_over
 from xeroapp.queue import get_queue, get_redis
 from xeroapp.xero.budget import PER_MINUTE, Budget
 from xeroapp.extensions import db

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from push_support import text_of
+from tests.sync.push_support import text_of
 
 
 def test_send_creates_exactly_one_contact_with_our_fields(desk, records):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from push_support import HTMX, text_of
+from tests.sync.push_support import HTMX, text_of
 from xeroapp.extensions import db
 from xeroapp.models import Client, XeroLink
 from xeroapp.xero import client as xero_client

@@ -4,7 +4,7 @@ may be in Xero, so the message says so and never suggests what would make a seco
 (renumbering, re-creating): Try again is safe, the app recognises its own copy."""
 from __future__ import annotations
 
-from push_support import run_scheduled, text_of
+from tests.sync.push_support import run_scheduled, text_of
 from xeroapp.sync import retries
 
 BAD_ADVICE = ("Nothing here was changed", "Nothing was changed", "change the Invoice number",

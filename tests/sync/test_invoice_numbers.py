@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import httpx
 
-from push_support import HTMX, text_of
+from tests.sync.push_support import HTMX, text_of
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, InvoiceLine
 from xeroapp.xero.client import XeroClient

@@ -5,8 +5,8 @@ import multiprocessing
 from datetime import date
 from decimal import Decimal
 
-from push_support import text_of
-from xero_support import child_settings
+from tests.sync.push_support import text_of
+from tests.xero.xero_support import child_settings
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, InvoiceLine, XeroConnection
 
@@ -201,7 +201,7 @@ def test_two_invoices_of_a_new_client_sent_at_once_share_one_contact(live_desk, 
     job_ids = [desk.jobs("invoice", invoice_id)[0].id for invoice_id in invoice_ids]
     desk.control("faults", {"latency": 2})  # both lookups are in flight at the same time
 
-    from race_workers import run_push_together
+    from tests.sync.race_workers import run_push_together
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
     workers = [context.Process(target=run_push_together, args=(child_settings(app), job_id, barrier))

@@ -1,7 +1,7 @@
 """run_push_job's guards: it pushes only rows that are due, for the organisation they name."""
 from __future__ import annotations
 
-from xero_support import SECOND_TENANT_ID
+from tests.xero.xero_support import SECOND_TENANT_ID
 from xeroapp.extensions import db
 from xeroapp.models import Client
 from xeroapp.models.xero import PushJob

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from push_support import DEMO_TENANT_ID, HTMX, run_scheduled, text_of
+from tests.sync.push_support import DEMO_TENANT_ID, HTMX, run_scheduled, text_of
 from xeroapp.extensions import db
 from xeroapp.models import InvoiceLine, Workspace
 from xeroapp.models.types import utcnow

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from push_support import DEMO_TENANT_ID, HTMX, run_scheduled, text_of
+from tests.sync.push_support import DEMO_TENANT_ID, HTMX, run_scheduled, text_of
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, PushJob, XeroLink
 from xeroapp.xero.client import XeroClient

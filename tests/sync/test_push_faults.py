@@ -6,7 +6,7 @@ from datetime import timedelta
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 
-from push_support import text_of, waits_over
+from tests.sync.push_support import text_of, waits_over
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import XeroConnection

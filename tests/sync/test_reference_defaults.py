@@ -1,8 +1,8 @@
 """Accounts and tax rates read from the organisation, kept here, and chosen as invoice defaults."""
 from __future__ import annotations
 
-from push_support import HTMX, text_of
-from xero_support import DEMO_TENANT_ID
+from tests.sync.push_support import HTMX, text_of
+from tests.xero.xero_support import DEMO_TENANT_ID
 from xeroapp.extensions import db
 from xeroapp.models import XeroOrganisation
 from xeroapp.models.xero import XeroConnection

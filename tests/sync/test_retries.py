@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
-from push_support import DEMO_TENANT_ID, run_scheduled, text_of
+from tests.sync.push_support import DEMO_TENANT_ID, run_scheduled, text_of
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue, get_redis

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from rq import Queue
 
-from push_support import text_of
-from xero_support import child_settings
+from tests.sync.push_support import text_of
+from tests.xero.xero_support import child_settings
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
@@ -157,7 +157,7 @@ def test_worker_killed_mid_push_is_picked_up_again_and_sends_once(live_desk, rec
     (job,) = desk.jobs("client", client_id)
     desk.control("faults", {"latency": 60})  # every call to Xero takes 60 s: time to kill it
 
-    from sweeper_workers import run_worker
+    from tests.sync.sweeper_workers import run_worker
     process = multiprocessing.get_context("spawn").Process(target=run_worker,
                                                            args=(child_settings(app),))
     process.start()

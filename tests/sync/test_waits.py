@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from push_support import HTMX, run_scheduled, waits_over
+from tests.sync.push_support import HTMX, run_scheduled, waits_over
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from push_support import HTMX, text_of
-from test_lost_answers import copies_by_reference, invoices, rows, until_settled
+from tests.sync.push_support import HTMX, text_of
+from tests.sync.test_lost_answers import copies_by_reference, invoices, rows, until_settled
 from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue, get_redis
 from xeroapp.sync import sweeper

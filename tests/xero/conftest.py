@@ -13,7 +13,8 @@ import pytest
 from flask import Flask
 
 import xerosandbox
-from xero_support import live_sandbox, live_sandbox_server, point_app_at  # noqa: F401  (fixtures)
+from tests.xero.xero_support import (live_sandbox, live_sandbox_server,  # noqa: F401  (fixtures)
+                                     point_app_at)
 
 SANDBOX_URL = "http://sandbox.test"
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from budget_workers import call_xero, take_slots
-from xero_support import (DEMO_TENANT_ID, SECOND_TENANT_ID, child_settings, control, mint,
-                          store_connection, totals)
+from tests.xero.budget_workers import call_xero, take_slots
+from tests.xero.xero_support import (DEMO_TENANT_ID, SECOND_TENANT_ID, child_settings, control,
+                                     mint, store_connection, totals)
 from xeroapp.extensions import db
 from xeroapp.models.xero import XeroConnection
 from xeroapp.xero.budget import Budget, NotBefore, OverBudget, Slot

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from rq import Queue
 
-from xero_support import DEMO_TENANT_ID, SECOND_TENANT_ID
+from tests.xero.xero_support import DEMO_TENANT_ID, SECOND_TENANT_ID
 from xeroapp.extensions import db
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue

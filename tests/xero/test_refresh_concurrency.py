@@ -1,4 +1,4 @@
-"""One refresh at a time per connection, across threads AND processes (peers.md pain point 4).
+"""One refresh at a time per connection, across threads AND processes.
 
 50 callers in 5 processes (10 threads each) share one connection whose access token Xero has
 just expired. Xero rotates refresh tokens, so if two callers refreshed, the second would use
@@ -10,8 +10,9 @@ from __future__ import annotations
 import multiprocessing
 
 
-from refresh_workers import call_xero
-from xero_support import DEMO_TENANT_ID, child_settings, control, mint, store_connection, totals
+from tests.xero.refresh_workers import call_xero
+from tests.xero.xero_support import (DEMO_TENANT_ID, child_settings, control, mint,
+                                     store_connection, totals)
 
 PROCESSES = 5
 THREADS = 10

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from xero_support import DEMO_TENANT_ID, expire_access_token, store_connection
+from tests.xero.xero_support import DEMO_TENANT_ID, expire_access_token, store_connection
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection

@@ -1,7 +1,8 @@
 """Helpers for tests that talk to the Xero sandbox: a real server on a free port, the
 sandbox's control API, token minting, and a stored connection for a workspace.
 
-Imported by tests/xero and tests/integrations (whose conftest puts this folder on sys.path).
+Imported as ``tests.xero.xero_support`` by the Xero client's, the integrations', the push
+engine's and the fuzz tests; the conftests there re-export its fixtures.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Settings > Integrations (connect / disconnect Xero, Activity) and Settings > Purchase orders.
+"""Settings > Integrations (connect / disconnect Xero, invoice defaults, Activity), under
+/settings/integrations.
 
 Also registers, for every page of the app, the context the "needs reconnecting" banner
 (templates/partials/_xero_banner.html) reads.
@@ -7,5 +8,5 @@ from flask import Blueprint
 
 bp = Blueprint("integrations", __name__)
 
-from xeroapp.integrations import (activity, banner, defaults, purchase_defaults,  # noqa: E402,F401  (registers routes and context)
-                                  views)
+# Registers the routes and the banner's context.
+from xeroapp.integrations import activity, banner, defaults, views  # noqa: E402,F401

@@ -131,7 +131,7 @@ def _rows(jobs: list[PushJob]) -> list[ActivityRow]:
     return rows
 
 
-@bp.get("/integrations/activity")
+@bp.get("/activity")
 def activity():
     filters = _filters()
     query = (workspace_select(PushJob).options(so.selectinload(PushJob.requested_by))
@@ -144,7 +144,7 @@ def activity():
     failed = db.session.scalar(sa.select(sa.func.count()).select_from(PushJob).where(
         PushJob.workspace_id == current_user.workspace_id, _retryable())) or 0
     return render_page_or_partial(
-        "integrations/activity.html", "integrations/_activity_table.html", active_area="settings",
+        "integrations/activity.html", "integrations/partials/_activity_table.html", active_area="settings",
         page=page, rows=_rows(list(page.items)), filters=filters, filtered=any(filters.values()),
         retryable_count=failed, kind_labels=KIND_LABELS, status_badges=STATUS_BADGES)
 
@@ -155,7 +155,7 @@ def _back_to_activity():
     return redirect(url_for("integrations.activity", **args), code=303)
 
 
-@bp.post("/integrations/activity/<id:push_id>/retry")
+@bp.post("/activity/<id:push_id>/retry")
 def retry_push(push_id: int):
     job = get_owned_or_404(PushJob, push_id)
     is_retryable = db.session.scalar(sa.select(sa.func.count()).select_from(PushJob).where(
@@ -175,7 +175,7 @@ def retry_push(push_id: int):
     return _back_to_activity()
 
 
-@bp.post("/integrations/activity/retry-failed")
+@bp.post("/activity/retry-failed")
 def retry_failed():
     jobs = list(db.session.scalars(workspace_select(PushJob).where(_retryable())
                                    .order_by(PushJob.id)))

@@ -27,13 +27,13 @@ from typing import TypeVar
 
 from redis.exceptions import RedisError
 
+from xeroapp.currencies import CURRENCIES
 from xeroapp.extensions import db
 from xeroapp.integrations import org_numbers
 from xeroapp.models.types import utcnow
 from xeroapp.models.workspace import Workspace
 from xeroapp.models.xero import XeroConnection
 from xeroapp.queue import get_queue
-from xeroapp.settings.forms import CURRENCIES
 from xeroapp.sync import retries
 from xeroapp.timezones import clock_time
 from xeroapp.workspaces import time_zone_of

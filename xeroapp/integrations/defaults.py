@@ -91,15 +91,15 @@ def _choices(options: list[reference.Choice]) -> list[SelectChoice]:
 
 SALES = DefaultsPage("sales", SalesDefaultsForm, reference.sales_accounts,
                      reference.sales_tax_rates, "integrations/defaults.html",
-                     "integrations/_defaults.html", "Invoice defaults saved.", "integrations.index")
+                     "integrations/partials/_defaults.html", "Invoice defaults saved.", "integrations.index")
 
 
-@bp.route("/integrations/defaults", methods=["GET", "POST"])
+@bp.route("/defaults", methods=["GET", "POST"])
 def sales_defaults():
     return edit_defaults(SALES)
 
 
-@bp.post("/integrations/refresh-lists")
+@bp.post("/refresh-lists")
 def refresh_lists():
     """Read the organisation's currencies, tax rates and accounts again (on the queue)."""
     connection = connecting.connection_of(current_user.workspace_id)

@@ -9,9 +9,9 @@ We pick, in this order, the first rule that finds something:
    authorised at the same time", so these are the ones just ticked; with them, any
    organisation connected before and reconnected at that same moment (ticked again in the
    same consent, and still carrying its old id, see 2).
-2. Re-consent may not move it: an integrator reports that "auth event id doesn't change if
-   you reconnect" (XeroAPI/xero-php-oauth2 issue 18), and a reconnect is the only way back
-   after a lost grant. Then ``updatedDateUtc`` ("the date when the user most recently
+2. Re-consent may not move it: an integrator reports that "auth event id doesn't change if you
+   reconnect" (github.com/XeroAPI/xero-php-oauth2/issues/18), and a reconnect is the only way
+   back after a lost grant. Then ``updatedDateUtc`` ("the date when the user most recently
    connected this tenant to your app", the field xero-node orders its tenants by) tells the
    consent apart:
    - ``own``: the workspace's own organisation, when listed, unless another organisation

@@ -15,10 +15,9 @@ from flask_login import current_user
 from joserfc.errors import JoseError
 from wtforms import SelectChoice
 
-from xeroapp import stale
 from xeroapp.extensions import db
 from xeroapp.integrations import attempts, bp, connect_reads, connecting, oauth_errors, pending
-from xeroapp.integrations.forms import ChooseOrganisationForm, PurchaseOrderSettingsForm
+from xeroapp.integrations.forms import ChooseOrganisationForm
 from xeroapp.xero.errors import TransportError, Unavailable, XeroError
 from xeroapp.xero.oauth import xero_oauth
 from xeroapp.xero.tokens import token_health
@@ -41,14 +40,14 @@ def _to_index():
     return redirect(url_for("integrations.index"))
 
 
-@bp.get("/integrations/")
+@bp.get("/")
 def index():
     connection = connecting.connection_of(current_user.workspace_id)
     health = token_health(connection) if connection else None
     return _page("integrations/index.html", connection=connection, health=health)
 
 
-@bp.post("/integrations/connect")
+@bp.post("/connect")
 def connect():
     pending.discard()
     try:
@@ -59,7 +58,7 @@ def connect():
         return _to_index()
 
 
-@bp.get("/integrations/callback")
+@bp.get("/callback")
 def callback():
     if attempts.started_by_another(request.args.get("state")):
         flash(STARTED_BY_ANOTHER, "error")
@@ -114,7 +113,7 @@ def _list_granted(authorisation: pending.PendingAuthorisation):
     return _finish(authorisation, granted.connections[0]["tenantId"])
 
 
-@bp.route("/integrations/resume", methods=["GET", "POST"])
+@bp.route("/resume", methods=["GET", "POST"])
 def resume():
     """Finish a connect whose list of organisations Xero did not give at the callback."""
     authorisation = _pending_or_expired()
@@ -163,7 +162,7 @@ def _pending_or_expired():
     return authorisation
 
 
-@bp.route("/integrations/choose", methods=["GET", "POST"])
+@bp.route("/choose", methods=["GET", "POST"])
 def choose():
     authorisation = _pending_or_expired()
     if authorisation is None:
@@ -178,7 +177,7 @@ def choose():
                  certain=authorisation.extra.get("certain", True))
 
 
-@bp.route("/integrations/confirm", methods=["GET", "POST"])
+@bp.route("/confirm", methods=["GET", "POST"])
 def confirm():
     authorisation = _pending_or_expired()
     if authorisation is None:
@@ -196,7 +195,7 @@ def confirm():
     return _page("integrations/confirm.html", chosen=chosen, current=current)
 
 
-@bp.route("/integrations/disconnect", methods=["GET", "POST"])
+@bp.route("/disconnect", methods=["GET", "POST"])
 def disconnect():
     connection = connecting.connection_of(current_user.workspace_id)
     if connection is None:
@@ -215,19 +214,3 @@ def disconnect():
           "organisation to keep updating them.", "success")
     return _to_index()
 
-
-@bp.route("/purchase-orders", methods=["GET", "POST"])
-def purchase_orders():
-    workspace = current_user.workspace
-    form = PurchaseOrderSettingsForm(obj=workspace)
-    conflict = stale.check(form, workspace)
-    if conflict is not None:  # changed since the page was opened: keep what was typed
-        return stale.refused(conflict, lambda: _page("integrations/purchase_orders.html",
-                                                     form=form, conflict=conflict))
-    if form.validate_on_submit():
-        workspace.po_save_to_xero_default = form.po_save_to_xero_default.data
-        workspace.po_xero_status = form.po_xero_status.data
-        db.session.commit()
-        flash("Purchase order settings saved.", "success")
-        return redirect(url_for("integrations.purchase_orders"))
-    return _page("integrations/purchase_orders.html", form=stale.stamp(form, workspace))

@@ -22,7 +22,7 @@ class Product(WorkspaceOwned, Versioned, Timestamped, db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # Our SKU may be longer than Xero's 30-character Item Code; xero_code then holds the code
-    # the user chose for Xero (issue 5), remembered for the next push.
+    # the user chose for Xero in the missing-products dialog, remembered for the next push.
     sku: so.Mapped[str] = so.mapped_column(sa.String(100))
     xero_code: so.Mapped[str | None] = so.mapped_column(sa.String(30))
     name: so.Mapped[str] = so.mapped_column(sa.String(200))

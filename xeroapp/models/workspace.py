@@ -12,7 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from xeroapp.extensions import db
 from xeroapp.models.types import UTCDateTime, utcnow
 
-# Xero purchase order statuses a workspace may choose to create POs with (issue 5).
+# Xero purchase order statuses a workspace may choose to create POs with (of Xero's DRAFT,
+# SUBMITTED, AUTHORISED, BILLED, DELETED: xero_accounting.yaml, components.schemas.PurchaseOrder).
 PO_XERO_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
 # How new invoice and purchase order numbers are made (Workspace.document_numbering):
 # "xero": none here, Xero gives the next number of the organisation's own sequence on create;

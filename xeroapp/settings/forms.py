@@ -1,37 +1,15 @@
-"""Workspace settings."""
+"""Forms of Settings: the workspace, its document numbers, its purchase orders."""
 from __future__ import annotations
 
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
+from xeroapp.currencies import CURRENCIES
 from xeroapp.document_numbers import NEXT_MAX, PREFIX_MAX
+from xeroapp.models.workspace import PO_XERO_STATUSES
 from xeroapp.stale import VersionedForm
 from xeroapp.timezones import sorted_zones
-
-# ISO 4217 codes offered as a workspace's default currency (all are Xero-supported).
-CURRENCIES = {
-    "AUD": "Australian dollar",
-    "CAD": "Canadian dollar",
-    "CHF": "Swiss franc",
-    "CNY": "Chinese yuan",
-    "DKK": "Danish krone",
-    "EUR": "Euro",
-    "FJD": "Fijian dollar",
-    "GBP": "British pound",
-    "HKD": "Hong Kong dollar",
-    "INR": "Indian rupee",
-    "JPY": "Japanese yen",
-    "MYR": "Malaysian ringgit",
-    "NOK": "Norwegian krone",
-    "NZD": "New Zealand dollar",
-    "PHP": "Philippine peso",
-    "SEK": "Swedish krona",
-    "SGD": "Singapore dollar",
-    "THB": "Thai baht",
-    "USD": "US dollar",
-    "ZAR": "South African rand",
-}
 
 
 class WorkspaceForm(VersionedForm):
@@ -124,3 +102,16 @@ class NumberingForm(VersionedForm):
     po_number_prefix = _prefix("Purchase order prefix")
     po_number_next = NextNumberField("Next purchase order number", validators=NEXT_RULES,
                                      render_kw={"inputmode": "numeric"})
+
+
+class PurchaseOrderSettingsForm(VersionedForm):
+    po_save_to_xero_default = BooleanField(
+        '"Save to Xero" ticked on new purchase orders',
+        description="When ticked, saving a new purchase order also sends it to Xero.",
+    )
+    po_xero_status = SelectField(
+        "Status of purchase orders created in Xero",
+        choices=[SelectChoice(status, status.title()) for status in PO_XERO_STATUSES],
+        validate_choice=True,
+        description="Draft keeps them editable in Xero; Authorised makes them ready to send.",
+    )

@@ -1,5 +1,5 @@
-"""Settings: the workspace itself and how its documents are numbered; Integrations and
-Purchase orders pages live in xeroapp/integrations."""
+"""Settings: the workspace itself and how its documents are numbered; the Purchase orders page
+is settings/purchase_orders.py, Settings > Integrations is xeroapp/integrations."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for

@@ -1,4 +1,4 @@
-"""The only place that speaks HTTP to Xero (DESIGN.md §1).
+"""The only place that speaks HTTP to Xero: pages and jobs call these modules, never httpx.
 
 - ``oauth``: the Authlib client for connecting (authorize redirect, code exchange, revocation).
 - ``client``: ``XeroClient`` for the Accounting API and ``/connections``.

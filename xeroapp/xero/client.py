@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 ACCOUNTING = "/api.xro/2.0"
 # The longest URL we send, whole (https://api.xero.com/api.xro/2.0/Contacts?where=...), as
 # sent (percent-encoded). Xero's servers refuse a query string over 2,048 characters with a
-# 404 (xero-node issue 404, Xero-Java issue 328, Xero-NetStandard issue 471: "a total URL
-# length of >2091"); lookups are split to stay under this, ~90 characters short of that.
+# 404 (github.com/XeroAPI/xero-node/issues/404, github.com/XeroAPI/Xero-Java/issues/328,
+# github.com/XeroAPI/Xero-NetStandard/issues/471: "a total URL length of >2091"); lookups are
+# split to stay under this, ~90 characters short of that.
 MAX_URL_LENGTH = 2000
 DEFAULT_RETRY_AFTER = 60.0
 _BUDGET_KEY = "xeroapp.xero_budget"
@@ -107,7 +108,8 @@ class XeroClient:
         return self.request("GET", "/connections").json()
 
     def delete_connection(self, connection_id: str) -> None:
-        """DELETE /connections/{id}: takes the *connection* id, not the tenant id (pain point 12)."""
+        """DELETE /connections/{id}: takes the *connection* id, not the tenant id
+        (xero-identity.yaml, ``/Connections/{id}``); a tenant id there is a 404."""
         self.request("DELETE", f"/connections/{connection_id}")
 
     # -- transport ------------------------------------------------------------------------
@@ -283,7 +285,8 @@ def _seconds(value: str | None) -> float:
 
 
 def _validation_error(body: Any, status: int) -> ValidationError:
-    """Every element's ValidationErrors, not just the first (pain point 8)."""
+    """Every element's ValidationErrors, not just the first: the person sees all that Xero
+    refused, not one message at a time."""
     elements: list[ElementErrors] = []
     if isinstance(body, dict):
         for index, element in enumerate(body.get("Elements") or []):

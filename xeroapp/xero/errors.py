@@ -69,11 +69,12 @@ class NotFound(XeroError):
 
 
 class QueryTooLong(XeroError):
-    """A search (GET of a list, with a query) Xero's servers turn away as too long: they
-    answer a query string over 2,048 characters with a 404 page of their own (xero-node
-    issue 404: 52 ids work, 53 do not). Lookups are split to stay well under that
-    (client.MAX_URL_LENGTH); this is raised, without calling, for a URL still over it, and
-    for a 404 to a search, which can mean nothing else (a list is never "not found")."""
+    """A search (GET of a list, with a query) Xero's servers turn away as too long: they answer
+    a query string over 2,048 characters with a 404 page of their own
+    (github.com/XeroAPI/xero-node/issues/404: 52 ids work, 53 do not). Lookups are split to
+    stay well under that (client.MAX_URL_LENGTH); this is raised, without calling, for a URL
+    still over it, and for a 404 to a search, which can mean nothing else (a list is never "not
+    found")."""
 
 
 class TransportError(XeroError):

@@ -1,4 +1,5 @@
-""""View in Xero" deep links (xero-facts §9).
+""""View in Xero" deep links
+(https://developer.xero.com/documentation/guides/how-to-guides/deep-link-xero/).
 
 Xero's classic ``organisationlogin`` URL takes the organisation's ShortCode (from
 ``GET /Organisation``), so the link opens the right organisation even when the user last looked

@@ -25,7 +25,8 @@ Sales invoices go as ``Type: ACCREC`` and, on create, ``Status: DRAFT`` (an acco
 approves them in Xero). An update leaves Status alone and sends every line: a line with its
 ``LineItemID`` is edited in place, and Xero deletes the lines we leave out, which is what
 deleting a line here means. The contact is named by ContactID only: other contact fields on
-an invoice would silently edit the contact (xero-facts §6).
+an invoice would silently edit the contact (POST /Invoices updates the contact it names
+with the fields sent along).
 
 Document numbers
 ----------------
@@ -184,10 +185,10 @@ def invoice(record: Any, contact_id: str, defaults: LineDefaults, *, create: boo
 def quotable(value: str) -> bool:
     """Whether ``value`` can be written as a ``where`` string literal that Xero reads back
     exactly. Not with a double quote: Xero refuses ``Name=="Joe \\"Plumber\\" Ltd"`` with a
-    QueryParseException ("Syntax error"; Xero-Java issue 347), and no other escape is known
-    to work. Not with a backslash either, which Xero's parser may or may not take as an
-    escape. Such values are found another way (``searchTerm``, ``.Contains`` of a part of
-    them) and compared exactly here."""
+    QueryParseException ("Syntax error"; github.com/XeroAPI/Xero-Java/issues/347), and no other
+    escape is known to work. Not with a backslash either, which Xero's parser may or may not
+    take as an escape. Such values are found another way (``searchTerm``, ``.Contains`` of a
+    part of them) and compared exactly here."""
     return '"' not in value and "\\" not in value
 
 
@@ -277,7 +278,7 @@ def search_term(name: str, room: int) -> str:
     return fit(searchable_part(name) or name, room)
 
 
-# -- Items and purchase orders (issue 5) ---------------------------------------------------
+# -- Items and purchase orders -------------------------------------------------------------
 
 ITEM_CODE_MAX = 30  # Xero's Item.Code limit; our SKUs may be longer
 ITEM_NAME_MAX = 50  # Xero's Item.Name limit

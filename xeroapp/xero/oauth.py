@@ -1,10 +1,11 @@
 """Connecting to Xero with Authlib: authorization code + PKCE (S256), and revocation.
 
-Endpoints come from the XERO_*_URL settings (DESIGN.md §2): the authorize page on the login
-host, the token endpoint on the identity host, and the identity host's discovery document for
-the issuer and JWKS Authlib checks the id_token against. Authlib makes a fresh ``state`` (and
-nonce) per attempt and checks it on return; a callback whose state is unknown — tampered with,
-or already used — raises MismatchingStateError before any code is exchanged.
+Endpoints come from the XERO_*_URL settings (real Xero by default, the sandbox in development
+and tests): the authorize page on the login host, the token endpoint on the identity host, and
+the identity host's discovery document for the issuer and JWKS Authlib checks the id_token
+against. Authlib makes a fresh ``state`` (and nonce) per attempt and checks it on return; a
+callback whose state is unknown — tampered with, or already used — raises MismatchingStateError
+before any code is exchanged.
 
 The client is built per app (``app.extensions``) rather than registered on the module-level
 ``extensions.oauth`` registry: that registry caches one client per process, so two apps in one

@@ -1,6 +1,6 @@
 """``/Contacts``: list, get by ContactID or ContactNumber, PUT (create), POST (upsert/update).
 
-Rules beyond the spec's types and lengths (xero-facts §5):
+Rules beyond the spec's types and lengths (xero_accounting.yaml, components.schemas.Contact):
 - Name is required on create and unique among ACTIVE contacts (archived ones don't count).
 - POST matches an existing contact by ContactID, else by ContactNumber; PUT only creates.
 - EmailAddress must look like an address ("Email address must be valid.").
@@ -170,7 +170,7 @@ def build(element: dict[str, Any], existing: dict[str, Any] | None, now: float) 
     As at Xero, an update changes only what it carries: a field left out (or null) keeps its
     value, and one sent as "" is cleared; an address or phone merges into the stored one of
     its type, so clearing a phone means sending its PhoneType with an empty PhoneNumber
-    (calcinai/xero-php issue 736, tried in Xero's API previewer)."""
+    (github.com/calcinai/xero-php/issues/736, tried in Xero's API previewer)."""
     doc = dict(existing) if existing else new_contact()
     for key, value in element.items():
         if value is None or key == "ContactID":

@@ -51,7 +51,7 @@ def resolve_contact(write: Write, reference: dict[str, Any] | None, *,
                     may_create: bool) -> tuple[dict[str, Any], bool]:
     """The contact an element's ``Contact`` names: by ContactID, else ContactNumber, else
     Name among active contacts. An unknown Name yields a new contact when ``may_create``;
-    other contact fields sent along update the contact it names (xero-facts §6). The second
+    other contact fields sent along update the contact it names, as Xero's do. The second
     value says the contact is new or changed: the caller saves it if the document is valid."""
     if reference is None:
         raise Rejected(MISSING_CONTACT)

@@ -45,7 +45,8 @@ def provider_name() -> str:
 
 def not_found() -> Response:
     """Xero's 404 for an id or number it does not hold: a plain-text body, no JSON envelope
-    (xero-facts §11; the SDKs raise NotFound with their own message and never parse it)."""
+    (developer.xero.com/documentation/api/accounting/responsecodes; the SDKs raise NotFound
+    with their own message and never parse it)."""
     return plain(404, "The resource you have specified cannot be found")
 
 

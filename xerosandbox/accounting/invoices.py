@@ -1,6 +1,6 @@
 """``/Invoices``: sales invoices (ACCREC) and bills (ACCPAY).
 
-Rules beyond the spec's types and lengths (xero-facts §6):
+Rules beyond the spec's types and lengths (xero_accounting.yaml, components.schemas.Invoice):
 - Type, Contact and LineItems are required on create; Status defaults to DRAFT.
 - ACCREC InvoiceNumber is unique ("Invoice # must be unique.") and auto-numbered INV-0001...
   when missing; ACCPAY numbers are the supplier's and need not be unique.
@@ -10,14 +10,14 @@ Rules beyond the spec's types and lengths (xero-facts §6):
   is refused with the status rule below when that invoice can no longer be edited. Sources:
   xeroizer pull request 121 ("If I POST a new invoice with that same invoice number it will
   update the existing invoice"; PUT "responds with a validation error"), and
-  Xero-NetStandard issue 127 (POST /Invoices is "updateOrCreateInvoices": "if the invoice
-  exists then update, if it does not exist, then create it").
+  github.com/XeroAPI/Xero-NetStandard/issues/127 (POST /Invoices is "updateOrCreateInvoices":
+  "if the invoice exists then update, if it does not exist, then create it").
 - Status transitions: DRAFT -> DRAFT/SUBMITTED/AUTHORISED/DELETED,
   SUBMITTED -> SUBMITTED/DRAFT/AUTHORISED/DELETED, AUTHORISED -> AUTHORISED/VOIDED;
   PAID, VOIDED and DELETED invoices cannot be modified ("Invoice not of valid status for
   modification"). PAID is only ever set by Xero (here: /_sandbox/objects/.../status).
 - An unknown contact Name creates the contact, as Xero does; other contact fields sent with
-  the invoice update the contact (xero-facts §6: send only ContactID to avoid that).
+  the invoice update the contact (a client sends only ContactID to avoid that).
 - DiscountRate only on ACCREC; AccountCode, TaxType and ItemCode must exist, and the TaxType
   must fit the line (documents.prepare_lines); CurrencyCode must be one the organisation has
   enabled (documents.check_currency).

@@ -1,14 +1,15 @@
 """``/Items``: list (where/order, no paging), get by ItemID or Code, PUT, POST, POST /{id},
 DELETE /{id} -> 204.
 
-Rules beyond the spec's types and lengths (xero-facts §8):
+Rules beyond the spec's types and lengths (xero_accounting.yaml, components.schemas.Item):
 - Code is required and unique ("Price List Item with Code ''X'' already exists", with the
   doubled single quotes of the spec's example). PUT only creates, so a Code already held is
   refused. POST on the collection is update-or-create: an element without ItemID whose Code
   an item already holds UPDATES that item (Xero's Items page,
   developer.xero.com/documentation/api/items: POST "create or update an item", Code the only
-  mandatory element; Xero-NetStandard issue 127: POST is "update or create", PUT create-only).
-  A POST with an ItemID that renames the item to another item's Code is still a duplicate.
+  mandatory element; github.com/XeroAPI/Xero-NetStandard/issues/127: POST is "update or
+  create", PUT create-only). A POST with an ItemID that renames the item to another item's Code
+  is still a duplicate.
 - Account codes and tax types in SalesDetails/PurchaseDetails must exist in the organisation.
 - IsSold=false clears Description and SalesDetails; IsPurchased=false clears
   PurchaseDescription and PurchaseDetails.

@@ -1,7 +1,8 @@
 """``/PurchaseOrders``: list (Status, DateFrom, DateTo, order, page: the spec has no
 ``where``), get by PurchaseOrderID or PurchaseOrderNumber, PUT, POST, POST /{id}.
 
-Rules beyond the spec's types and lengths (xero-facts §7):
+Rules beyond the spec's types and lengths (xero_accounting.yaml,
+components.schemas.PurchaseOrder):
 - Contact must already exist: "The PurchaseOrders endpoint does not create new contacts".
 - At least one line item; PurchaseOrderNumber unique ("Order number must be unique"),
   auto-numbered PO-0001... when missing; Status defaults to DRAFT.
@@ -9,7 +10,8 @@ Rules beyond the spec's types and lengths (xero-facts §7):
   update-or-create: an element without PurchaseOrderID whose PurchaseOrderNumber an order
   already holds UPDATES that order (or is refused by the status rule below when it can no
   longer be edited), as POST /Invoices does by InvoiceNumber (xeroizer pull request 121;
-  Xero-NetStandard issue 127: POST is "update or create", PUT is create-only).
+  github.com/XeroAPI/Xero-NetStandard/issues/127: POST is "update or create", PUT is
+  create-only).
 - Transitions: DRAFT/SUBMITTED -> DRAFT/SUBMITTED/AUTHORISED/DELETED,
   AUTHORISED -> AUTHORISED/BILLED/DELETED; BILLED and DELETED orders cannot be edited.
 - SentToContact on an order that is not AUTHORISED/BILLED is ignored with the spec's warning.

@@ -3,7 +3,7 @@
 ``sandbox-app`` is the developer's convenience app: any loopback redirect URI, broad and
 granular scopes. Apps registered through ``POST /_sandbox/apps`` behave as Xero's do: exact
 redirect URI match, and (``granular_only``) no broad scopes, as for apps created on or
-after 2 March 2026 (xero-facts §2).
+after 2 March 2026 (developer.xero.com/faq/granular-scopes).
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 ``GET /connections`` and ``DELETE /connections/{id}`` live on Xero's api host, take a Bearer
 token and no tenant header, and carry only the ``X-AppMinLimit-Remaining`` rate header
-(xero-facts §1).
+(xero-identity.yaml, ``/Connections``; the rate headers as in
+developer.xero.com/documentation/guides/oauth2/limits/).
 """
 from __future__ import annotations
 

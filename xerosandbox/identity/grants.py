@@ -59,7 +59,8 @@ def revoke_all(store: Store, now: float, user_id: str, client_id: str) -> None:
 
 def consented_scopes(store: Store, user_id: str, client_id: str, requested: list[str]) -> list[str]:
     """Record a consent and answer the scopes the new tokens carry: Xero's scopes are
-    additive, so earlier consents' scopes stay until the user revokes (xero-facts §1)."""
+    additive, so earlier consents' scopes stay until the user revokes
+    (developer.xero.com/documentation/guides/oauth2/scopes/)."""
     row = store.one("SELECT scopes FROM identity_consents WHERE user_id = ? AND client_id = ?",
                     (user_id, client_id))
     union = scope_words.parse(row["scopes"] if row else "") + requested

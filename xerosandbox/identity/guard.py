@@ -1,5 +1,6 @@
 """The Bearer and tenant checks in front of the Accounting API (pipeline steps 1 and 2 of
-api.py) and of ``/connections``. Shapes and statuses follow xero-facts §11."""
+api.py) and of ``/connections``. Shapes and statuses are Xero's
+(developer.xero.com/documentation/guides/oauth2/troubleshooting/)."""
 from __future__ import annotations
 
 import uuid
@@ -67,7 +68,8 @@ def authenticate_api_request() -> Response | None:
 
 def check_scope() -> Response | None:
     """Step 2: the view's ``required_scopes`` (any one suffices) against the token's scopes.
-    Xero answers this one with lower-case keys (xero-facts §11)."""
+    Xero answers this one with lower-case keys (as reported in
+    github.com/XeroAPI/Xero-NetStandard/issues/97)."""
     view = current_app.view_functions.get(request.endpoint or "")
     required = getattr(view, "required_scopes", None)
     if not required or scopes.satisfies(g.scopes, required):

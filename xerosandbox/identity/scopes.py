@@ -1,9 +1,9 @@
 """Scopes: which exist, what they mean in plain words (consent page), which an app may
 request, and whether a token's scopes satisfy a view's requirement.
 
-Broad vs granular (xero-facts §2): ``accounting.transactions`` was split into
-``accounting.invoices``, ``accounting.payments``, ``accounting.banktransactions`` and
-``accounting.manualjournals``. Apps created on or after 2 March 2026 may only ask for the
+Broad vs granular (developer.xero.com/faq/granular-scopes): ``accounting.transactions`` was
+split into ``accounting.invoices``, ``accounting.payments``, ``accounting.banktransactions``
+and ``accounting.manualjournals``. Apps created on or after 2 March 2026 may only ask for the
 granular ones; older apps may mix both.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ _READ_ONLY = {
     "accounting.journals.read": "View your general ledger journals",
     "accounting.budgets.read": "View your budgets",
 }
-# Broad scopes a granular-only app is refused (xero-facts §2, apideck article).
+# Broad scopes a granular-only app is refused (developer.xero.com/faq/granular-scopes).
 BROAD = frozenset({"accounting.transactions", "accounting.transactions.read",
                    "accounting.reports.read"})
 

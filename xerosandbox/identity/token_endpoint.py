@@ -2,7 +2,8 @@
 
 Client authentication: HTTP Basic (xero-node) or client_id/client_secret in the form
 (xero-python); a PKCE app sends its client_id alone. Errors: 401 ``invalid_client``, 400
-``invalid_request`` / ``unsupported_grant_type`` / ``invalid_grant`` (xero-facts §1).
+``invalid_request`` / ``unsupported_grant_type`` / ``invalid_grant``
+(developer.xero.com/documentation/guides/oauth2/troubleshooting/; RFC 6749 §5.2).
 """
 from __future__ import annotations
 

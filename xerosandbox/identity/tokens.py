@@ -1,7 +1,7 @@
 """Token sets: RS256 access tokens and id_tokens, opaque rotating refresh tokens.
 
-Lifetimes (xero-facts §1): access 30 min, refresh 60 days unused, a rotated refresh token
-keeps answering the same successor for a 30-minute grace, id_token 5 min.
+Lifetimes (developer.xero.com/faq/oauth2): access 30 min, refresh 60 days unused, a rotated
+refresh token keeps answering the same successor for a 30-minute grace, id_token 5 min.
 
 Times: access and refresh tokens are judged by the sandbox itself, so they use the sandbox
 clock. The id_token is judged only by the client, against its real clock (Authlib refuses

@@ -1,6 +1,6 @@
 """`make run`'s supervisor: the whole development stack in one terminal.
 
-Run as ``python -m xeroapp.devstack`` (``make run``) or ``python -m xeroapp.devstack worker``
+Run as ``python -m devstack`` (``make run``) or ``python -m devstack worker``
 (``make worker``). Modules, in the order a reader needs them:
 
 - plan.py        what runs: the children's environment and the ordered list of services

