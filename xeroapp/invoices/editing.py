@@ -128,8 +128,8 @@ def apply_form(invoice: Invoice, form: InvoiceForm) -> None:
     apply_lines(invoice, form.line_forms(), InvoiceLine, _apply_line)
 
 
-def save(form: InvoiceForm, invoice: Invoice) -> bool:
-    """Copy the form onto ``invoice`` and commit; False (with a field error) when the database's
+def save(form: InvoiceForm, invoice: Invoice) -> Invoice | None:
+    """Copy the form onto ``invoice`` and commit; None (with a field error) when the database's
     unique constraint finds the number saved by someone else a moment ago."""
     apply_form(invoice, form)
     db.session.add(invoice)
@@ -138,8 +138,8 @@ def save(form: InvoiceForm, invoice: Invoice) -> bool:
     except IntegrityError:
         db.session.rollback()
         form.number.errors.append(form.number_taken_message)
-        return False
-    return True
+        return None
+    return invoice
 
 
 def _apply_line(row: LineForm, line: InvoiceLine) -> None:

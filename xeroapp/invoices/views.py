@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from xeroapp import stale
@@ -11,6 +11,7 @@ from xeroapp.access import get_owned_or_404
 from xeroapp.clients.views import detail_tab
 from xeroapp.documents.editing import workspace_product
 from xeroapp.documents.lines import edit_rows
+from xeroapp.documents.saving import save_or_render
 from xeroapp.extensions import db
 from xeroapp.ids import arg_id
 from xeroapp.invoices import bp, editing, tax
@@ -77,7 +78,7 @@ def duplicate(invoice_id: int):
     source = get_owned_or_404(Invoice, invoice_id)
     form = InvoiceForm(data=editing.duplicate_data(source, current_user.workspace))
     editing.configure(form, current_user.workspace, source)
-    return _render_form(form, None, duplicate_of=source)
+    return _form_page(form, None, duplicate_of=source)
 
 
 @bp.post("/<id:invoice_id>/status")
@@ -113,30 +114,19 @@ def lines():
 
 
 def _save_or_render(form: InvoiceForm, invoice: Invoice):
-    if form.is_submitted():
-        form.drop_blank_lines()
-        conflict = stale.check(form, invoice)
-        if conflict is not None:  # changed since this form was opened: keep what was typed
-            form.ensure_a_row()
-            return stale.refused(conflict, lambda: _form_page(form, invoice, conflict=conflict))
-        created = invoice.id is None
-        if form.validate() and editing.save(form, invoice):
-            flash(f"{_named(invoice)} {'created' if created else 'saved'}."
-                  + ("" if invoice.number else " Xero gives it a number when it is sent."),
-                  "success")
-            return redirect(url_for("invoices.detail", invoice_id=invoice.id))
-    form.ensure_a_row()
-    return _render_form(form, invoice if invoice.id else None)
+    return save_or_render(
+        form, invoice, save=lambda: editing.save(form, invoice), saved=_saved,
+        page=lambda conflict: _form_page(form, invoice if invoice.id else None, conflict=conflict))
+
+
+def _saved(invoice: Invoice, created: bool) -> Response:
+    flash(f"{_named(invoice)} {'created' if created else 'saved'}."
+          + ("" if invoice.number else " Xero gives it a number when it is sent."), "success")
+    return redirect(url_for("invoices.detail", invoice_id=invoice.id))
 
 
 def _named(invoice: Invoice) -> str:
     return f"Invoice {invoice.number}" if invoice.number else "Invoice"
-
-
-def _render_form(form: InvoiceForm, invoice: Invoice | None, duplicate_of: Invoice | None = None):
-    """The form page; 422 after a failed save, so htmx and tests tell it from a success."""
-    return (_form_page(form, invoice, duplicate_of=duplicate_of),
-            422 if form.errors else 200)
 
 
 def _form_page(form: InvoiceForm, invoice: Invoice | None, duplicate_of: Invoice | None = None,

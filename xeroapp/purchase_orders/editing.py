@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from wtforms import Form
 
 from xeroapp.documents.editing import apply_lines, text_or_none
 from xeroapp.documents.forms import NEW_ROW

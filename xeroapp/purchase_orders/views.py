@@ -15,6 +15,7 @@ from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.documents.editing import workspace_product
 from xeroapp.documents.lines import edit_rows
+from xeroapp.documents.saving import save_or_render
 from xeroapp.ids import arg_id, form_id
 from xeroapp.listing import paginate, workspace_select
 from xeroapp.models import PurchaseOrder
@@ -125,19 +126,11 @@ def _posted_form() -> PurchaseOrderForm:
 # ---- helpers -------------------------------------------------------------------------------
 
 def _save_or_render(form: PurchaseOrderForm, purchase_order: PurchaseOrder):
-    if form.is_submitted():
-        form.drop_blank_lines()
-        conflict = stale.check(form, purchase_order)
-        if conflict is not None:  # changed since this form was opened: keep what was typed
-            form.ensure_a_row()
-            return stale.refused(conflict, lambda: _form_page(form, purchase_order, conflict))
-        created = purchase_order.id is None
-        if form.validate():
-            staged = editing.save(form, purchase_order, current_user)
-            if staged is not None:
-                return _saved(purchase_order, staged, created)
-    form.ensure_a_row()
-    return _render_form(form, purchase_order if purchase_order.id else None)
+    return save_or_render(
+        form, purchase_order, save=lambda: editing.save(form, purchase_order, current_user),
+        saved=lambda staged, created: _saved(purchase_order, staged, created),
+        page=lambda conflict: _form_page(form, purchase_order if purchase_order.id else None,
+                                         conflict))
 
 
 def _saved(purchase_order: PurchaseOrder, staged: StagedPush, created: bool) -> Response:
@@ -153,11 +146,6 @@ def _saved(purchase_order: PurchaseOrder, staged: StagedPush, created: bool) -> 
     tab = "xero" if staged.job is not None else None
     return redirect(url_for("purchase_orders.detail", purchase_order_id=purchase_order.id,
                             tab=tab))
-
-
-def _render_form(form: PurchaseOrderForm, purchase_order: PurchaseOrder | None):
-    """The form page; 422 after a failed save, so htmx and tests tell it from a success."""
-    return _form_page(form, purchase_order), 422 if form.errors else 200
 
 
 def _form_page(form: PurchaseOrderForm, purchase_order: PurchaseOrder | None,
