@@ -174,8 +174,9 @@ def choose():
     if form.validate_on_submit():
         return _finish(authorisation, form.tenant.data)
     current = connecting.connection_of(current_user.workspace_id)
-    return _page("integrations/choose.html", form=form, current=current,
-                 certain=authorisation.extra.get("certain", True))
+    return (_page("integrations/choose.html", form=form, current=current,
+                  certain=authorisation.extra.get("certain", True)),
+            422 if form.errors else 200)
 
 
 @bp.route("/integrations/confirm", methods=["GET", "POST"])
@@ -230,4 +231,5 @@ def purchase_orders():
         db.session.commit()
         flash("Purchase order settings saved.", "success")
         return redirect(url_for("integrations.purchase_orders"))
-    return _page("integrations/purchase_orders.html", form=stale.stamp(form, workspace))
+    return (_page("integrations/purchase_orders.html", form=stale.stamp(form, workspace)),
+            422 if form.errors else 200)
