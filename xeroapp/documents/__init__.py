@@ -12,6 +12,8 @@ A document type is one package with the same modules, each holding one side of i
   form (``lines``: add, remove, fill a row from a product; ``totals``: live totals).
 
 The shared parts live here: ``lines`` (line rows and their edits), ``forms`` (the form's
-number and lines rules), ``editing`` (lines copied onto a record), ``totals`` (arithmetic).
-A form that fails validation answers 422 (htmx swaps it in place: see base.html).
+number and lines rules), ``editing`` (lines copied onto a record), ``saving`` (the form's
+save: stale check, validation, 422 when it fails; htmx swaps 422 in place, see base.html),
+``totals`` (arithmetic). Its push to Xero follows the same split: sync/<type>.py describes
+the Xero resource and builds the body, sync/document_push.py takes the steps.
 """
