@@ -71,7 +71,7 @@ def test_letting_xero_number_them_leaves_new_numbers_empty_but_typable(app, clie
             "lines-0-description": "Beans", "lines-0-quantity": "1", "lines-0-unit_price": "5",
             "lines-0-discount_rate": "", "lines-0-account_code": "", "lines-0-tax_type": ""}
     refused = client.post("/invoices/new", data=form)
-    assert refused.status_code == 200 and "Another invoice already has this number" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Another invoice already has this number" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("field, value, message", [

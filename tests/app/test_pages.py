@@ -97,7 +97,7 @@ def test_settings_validation(app, client, auth):
 
     response = client.post("/settings/", data={"name": " ", "default_currency": "XXX"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"Enter the name of your business." in response.data
     assert b"Not a valid choice" in response.data
     with app.app_context():

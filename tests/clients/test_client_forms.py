@@ -72,7 +72,7 @@ def test_validation_messages_keep_what_was_typed(app, client, ada, field, value,
     response = client.post("/clients/new", data=data)
 
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert f'<ul class="errors" id="{field}-errors"><li>{message}' in body
     assert 'aria-invalid="true"' in body
     for other in ("account_number", "tax_number", "city"):  # nothing typed is lost
@@ -95,7 +95,7 @@ def test_duplicate_name_in_the_workspace_is_refused_with_a_reason(app, client, a
     response = client.post("/clients/new", data={"name": "  bayside   CAFÉ "})
 
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Another client is already called “Bayside Café”." in body
     assert "Xero needs every contact name to be unique" in body
     assert 'value="  bayside   CAFÉ "' in body
@@ -139,7 +139,7 @@ def test_editing_may_keep_its_own_name_but_not_take_anothers(app, client, ada, r
     taken = client.post(f"/clients/{client_id}/edit", data={"name": "Kiwi coffee"})
 
     assert ok.status_code == 302
-    assert taken.status_code == 200
+    assert taken.status_code == 422
     assert "Another client is already called “Kiwi Coffee”." in taken.get_data(as_text=True)
     assert stored(app, id=client_id).name == "Bayside Café"
 

@@ -136,7 +136,7 @@ def test_picker_offers_the_organisations_of_this_authorisation(client, connector
 def test_picker_refuses_an_organisation_not_granted(client, connector, live_app):
     connector.connect(tenants=[DEMO_TENANT_ID, SECOND_TENANT_ID])
     forged = client.post("/settings/integrations/choose", data={"tenant": "not-granted"})
-    assert forged.status_code == 200  # the form again, with its error
+    assert forged.status_code == 422  # the form again, with its error
     assert "Not a valid choice" in forged.get_data(as_text=True)
     assert the_connection(live_app) is None
 

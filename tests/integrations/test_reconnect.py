@@ -228,4 +228,4 @@ def test_purchase_order_settings_are_saved(client, user, live_app):
         workspace = db.session.scalar(sa.select(Workspace))
         assert workspace.po_save_to_xero_default and workspace.po_xero_status == "AUTHORISED"
     refused = client.post("/settings/purchase-orders", data={"po_xero_status": "PAID"})
-    assert refused.status_code == 200 and "Not a valid choice" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)

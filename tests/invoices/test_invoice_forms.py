@@ -111,7 +111,7 @@ def test_each_validation_message_keeps_every_line(app, client, ada, records, cha
     response = client.post("/invoices/new", data=data)
 
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in body
     assert "The invoice was not saved" in body
     assert 'value="Kept ref"' in body
@@ -126,7 +126,7 @@ def test_at_least_one_line(app, client, ada, records):
     response = client.post("/invoices/new", data=invoice_form(records.client(ada), [{}]))
 
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Add at least one line." in body
+    assert response.status_code == 422 and "Add at least one line." in body
     assert 'name="lines-0-description"' in body  # a row to type in
     assert count_invoices(app) == 0
 
@@ -139,7 +139,7 @@ def test_number_must_be_unique_in_the_workspace(app, client, ada, records):
     taken = client.post("/invoices/new", data=invoice_form(client_id, [BEANS], number="inv-0007"))
     free = client.post("/invoices/new", data=invoice_form(client_id, [BEANS], number="INV-0008"))
 
-    assert taken.status_code == 200
+    assert taken.status_code == 422
     assert "Another invoice already has this number." in taken.get_data(as_text=True)
     assert free.status_code == 302
 
@@ -151,14 +151,14 @@ def test_a_number_differing_only_in_case_saved_meanwhile_is_reported_not_raised(
     records.invoice(ada, number="inv-0007")
     client_id = records.client(ada)
     editing = records.invoice(ada, number="INV-0009", client_id=client_id)
-    monkeypatch.setattr("xeroapp.invoices.views.number_taken", lambda *args, **kw: False)
+    monkeypatch.setattr("xeroapp.invoices.forms.number_taken", lambda *args, **kw: False)
 
     new = client.post("/invoices/new", data=invoice_form(client_id, [BEANS], number="INV-0007"))
     edit = client.post(f"/invoices/{editing}/edit",
                        data=invoice_form(client_id, [BEANS], number="Inv-0007"))
 
     for response in (new, edit):
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "Another invoice already has this number." in response.get_data(as_text=True)
     with app.app_context():
         numbers = db.session.scalars(sa.select(Invoice.number).order_by(Invoice.id)).all()
@@ -173,8 +173,8 @@ def test_another_workspaces_client_or_an_unpublished_product_is_refused(app, cli
     unpublished = client.post("/invoices/new", data=invoice_form(
         records.client(ada), [{**BEANS, "product_id": shipping}]))
 
-    assert other_client.status_code == 200 and "Not a valid choice" in other_client.get_data(as_text=True)
-    assert unpublished.status_code == 200 and "Not a valid choice" in unpublished.get_data(as_text=True)
+    assert other_client.status_code == 422 and "Not a valid choice" in other_client.get_data(as_text=True)
+    assert unpublished.status_code == 422 and "Not a valid choice" in unpublished.get_data(as_text=True)
     assert count_invoices(app) == 0
 
 

@@ -34,7 +34,7 @@ def test_an_unreadable_line_id_is_refused_and_nothing_saved(app, client, saved_i
 
     response = client.post(f"/invoices/{saved_invoice}/edit", data=data)
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "carries an id that cannot be one, so nothing was saved" in response.get_data(as_text=True)
     assert lines_of(app, saved_invoice) == [(before.lines[0].id, "Beans", "li-beans")]
 
@@ -46,7 +46,7 @@ def test_a_new_invoice_with_an_unreadable_line_id_is_not_created(app, client, ad
 
     response = client.post("/invoices/new", data=data)
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert load_invoice(app, number="INV-0001") is None
 
 

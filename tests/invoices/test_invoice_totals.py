@@ -1,11 +1,11 @@
-"""Invoice arithmetic (xeroapp.invoices.totals) and the live totals endpoint."""
+"""Document arithmetic (xeroapp.documents.totals) and the live totals endpoint."""
 from __future__ import annotations
 
 from decimal import Decimal as D
 
 import pytest
 
-from xeroapp.invoices.totals import LineFigures, compute_totals, line_amount, line_tax
+from xeroapp.documents.totals import LineFigures, compute_totals, line_amount, line_tax
 
 RATES = {"OUTPUT2": D("15"), "NONE": D("0")}
 

@@ -1,4 +1,4 @@
-"""Purchase orders to Xero (issue 5): Ada's workspace connected to the in-process sandbox
+"""Purchase orders to Xero: Ada's workspace connected to the in-process sandbox
 (tests/sync/push_support.py), with a supplier and products, and the helpers these tests
 share (po_support.py)."""
 from __future__ import annotations

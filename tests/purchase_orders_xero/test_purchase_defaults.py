@@ -35,7 +35,7 @@ def test_saved_defaults_fill_lines_that_name_none(desk, shop, app):
 def test_a_code_not_in_the_organisation_is_refused(desk):
     answer = desk.client.post("/settings/purchase-orders/defaults",
                               data={"purchase_account_code": "200", "purchase_tax_type": ""})
-    assert answer.status_code == 200 and "Not a valid choice" in text_of(answer.get_data(as_text=True))
+    assert answer.status_code == 422 and "Not a valid choice" in text_of(answer.get_data(as_text=True))
 
 
 def test_without_xero_the_section_says_to_connect(client, auth):

@@ -42,7 +42,7 @@ def test_defaults_form_offers_and_saves_the_organisations_codes(desk, app):
 
     refused = desk.client.post("/settings/integrations/defaults",
                                data={"sales_account_code": "300", "sales_tax_type": "OUTPUT2"})
-    assert refused.status_code == 200 and "Not a valid choice" in text_of(refused.get_data(as_text=True))
+    assert refused.status_code == 422 and "Not a valid choice" in text_of(refused.get_data(as_text=True))
 
 
 def test_integrations_page_loads_the_defaults_section(desk):

@@ -55,7 +55,7 @@ def new():
         db.session.commit()
         flash(f"Client “{client.name}” added.", "success")
         return redirect(url_for("clients.detail", client_id=client.id))
-    return _form_page(form, client=None)
+    return _render_form(form, None)
 
 
 @bp.route("/<id:client_id>/edit", methods=["GET", "POST"])
@@ -71,7 +71,12 @@ def edit(client_id: int):
         db.session.commit()
         flash(f"Client “{client.name}” saved.", "success")
         return redirect(url_for("clients.detail", client_id=client.id))
-    return _form_page(form, client)
+    return _render_form(form, client)
+
+
+def _render_form(form: ClientForm, client: Client | None):
+    """The form page; 422 after a failed save, so htmx and tests tell it from a success."""
+    return _form_page(form, client), 422 if form.errors else 200
 
 
 def _form_page(form: ClientForm, client: Client | None,

@@ -81,7 +81,8 @@ def edit_defaults(page: DefaultsPage):
         db.session.commit()
         flash(page.saved, "success")
         return redirect(url_for(page.back_to))
-    return render(form=stale.stamp(form, connection), org=org, error=None)
+    return render(form=stale.stamp(form, connection), org=org, error=None,
+                  status=422 if form.errors else 200)
 
 
 def _choices(options: list[reference.Choice]) -> list[SelectChoice]:

@@ -173,8 +173,9 @@ def choose():
     if form.validate_on_submit():
         return _finish(authorisation, form.tenant.data)
     current = connecting.connection_of(current_user.workspace_id)
-    return _page("integrations/choose.html", form=form, current=current,
-                 certain=authorisation.extra.get("certain", True))
+    return (_page("integrations/choose.html", form=form, current=current,
+                  certain=authorisation.extra.get("certain", True)),
+            422 if form.errors else 200)
 
 
 @bp.route("/confirm", methods=["GET", "POST"])

@@ -5,14 +5,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from xeroapp.documents.editing import apply_lines, text_or_none
+from xeroapp.documents.lines import set_value
+from xeroapp.documents.totals import LineFigures, Totals, amount_type_or_default, compute_totals
 from xeroapp.extensions import db
-from xeroapp.ids import parse_id
 from xeroapp.invoices import tax
 from xeroapp.invoices.forms import Choices, InvoiceForm, LineForm
 from xeroapp.invoices.numbering import number_for_new
-from xeroapp.invoices.totals import LineFigures, Totals, compute_totals
 from xeroapp.models import Client, Invoice, InvoiceLine, Product, Workspace
 
 # Payment terms for a new invoice when nothing else says otherwise: due two weeks after issue.
@@ -40,6 +42,7 @@ def product_choices(workspace_id: int, keep: set[int] | None = None) -> Choices:
 def configure(form: InvoiceForm, workspace: Workspace, invoice: Invoice | None = None) -> InvoiceForm:
     saved = invoice.lines if invoice is not None else []
     form.configure(
+        workspace_id=workspace.id, invoice_id=invoice.id if invoice is not None else None,
         clients=client_choices(workspace.id),
         products=product_choices(workspace.id, {line.product_id for line in saved if line.product_id}),
         tax_rates=tax.rate_choices(workspace, {line.tax_type for line in saved if line.tax_type}),
@@ -100,56 +103,62 @@ def duplicate_data(invoice: Invoice, workspace: Workspace) -> dict[str, Any]:
     return data
 
 
-def fill_from_product(line: LineForm, product: Product) -> None:
+def fill_from_product(line: LineForm, product: Product | None) -> None:
     """Choosing a product brings its sales details, as picking an item does in Xero."""
-    line.description.data = product.name
-    line.description.raw_data = None
+    if product is None:  # none chosen, or not one of this workspace's: the row stays as typed
+        return
+    set_value(line.description, product.name)
     if product.sale_price is not None:
-        line.unit_price.data, line.unit_price.raw_data = product.sale_price, None
+        set_value(line.unit_price, product.sale_price)
     if product.sales_account_code:
-        line.account_code.data, line.account_code.raw_data = product.sales_account_code, None
+        set_value(line.account_code, product.sales_account_code)
     if product.tax_type and product.tax_type in {choice.value for choice in line.tax_type.choices}:
         line.tax_type.data = product.tax_type
 
 
 def apply_form(invoice: Invoice, form: InvoiceForm) -> None:
-    """Copy a validated form onto ``invoice``, editing its lines in place.
-
-    Posted rows carry the id of the line they show: that line is updated rather than replaced,
-    so Xero's LineItemID on it survives and an Update edits the line in Xero.
-    """
-    invoice.number = (form.number.data or "").strip() or None  # None: Xero numbers it
+    """Copy a validated form onto ``invoice``; its lines are edited in place (xeroapp.documents)."""
+    invoice.number = text_or_none(form.number.data)  # None: Xero numbers it
     invoice.client_id = int(form.client_id.data)
     invoice.issue_date = form.issue_date.data
     invoice.due_date = form.due_date.data
-    invoice.reference = (form.reference.data or "").strip() or None
+    invoice.reference = text_or_none(form.reference.data)
     invoice.currency = form.currency.data
     invoice.amount_type = form.amount_type.data
-    existing = {line.id: line for line in invoice.lines if line.id}
-    kept: list[InvoiceLine] = []
-    for position, entry in enumerate(form.lines.entries):
-        row = entry.form
-        line = existing.pop(parse_id(row.line_id.data), None) or InvoiceLine()
-        line.position = position
-        line.product_id = int(row.product_id.data) if row.product_id.data else None
-        line.description = row.description.data.strip()
-        line.quantity = row.quantity.data
-        line.unit_price = row.unit_price.data
-        line.discount_rate = row.discount_rate.data or None
-        line.account_code = (row.account_code.data or "").strip() or None
-        line.tax_type = row.tax_type.data or None
-        kept.append(line)
-    invoice.lines = kept  # lines no longer posted are deleted (delete-orphan)
+    apply_lines(invoice, form.line_forms(), InvoiceLine, _apply_line)
 
 
-def posted_figures(form: InvoiceForm) -> list[tuple[str, LineFigures]]:
-    """(row, figures) for every row on the page, read leniently: what cannot be read counts 0."""
-    return [(entry.name.rsplit("-", 1)[-1], _figures(entry.form)) for entry in form.lines.entries]
+def save(form: InvoiceForm, invoice: Invoice) -> Invoice | None:
+    """Copy the form onto ``invoice`` and commit; None (with a field error) when the database's
+    unique constraint finds the number saved by someone else a moment ago."""
+    apply_form(invoice, form)
+    db.session.add(invoice)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.number.errors.append(form.number_taken_message)
+        return None
+    return invoice
 
 
-def _figures(line: LineForm) -> LineFigures:
-    return LineFigures(quantity=line.quantity.data, unit_price=line.unit_price.data,
-                       discount_rate=line.discount_rate.data, tax_type=line.tax_type.data or None)
+def _apply_line(row: LineForm, line: InvoiceLine) -> None:
+    line.product_id = int(row.product_id.data) if row.product_id.data else None
+    line.description = row.description.data.strip()
+    line.quantity = row.quantity.data
+    line.unit_price = row.unit_price.data
+    line.discount_rate = row.discount_rate.data or None
+    line.account_code = text_or_none(row.account_code.data)
+    line.tax_type = row.tax_type.data or None
+
+
+def form_totals(form: InvoiceForm, workspace: Workspace) -> dict[str, Any]:
+    """Totals of the form as it stands, and each row's amount by row number (for the page)."""
+    result = compute_totals([line.figures() for line in form.line_forms()],
+                            amount_type_or_default(form.amount_type.data),
+                            tax.rate_lookup(workspace))
+    return {"totals": result, "currency": form.currency.data or workspace.default_currency,
+            "row_amounts": {str(row): amount for row, amount in enumerate(result.line_amounts)}}
 
 
 def invoice_totals(invoice: Invoice, rate_of=None) -> Totals:

@@ -1,20 +1,16 @@
-"""The invoice form and its line rows.
+"""The invoice form and its line rows (the shape of every document form: xeroapp.documents).
 
-Lines are a FieldList of ``LineForm`` rows named ``lines-<n>-<field>``, numbered 0..n-1 on every
-render (FieldList renumbers posted rows; removing a row renumbers the rest). Rows the user left
-completely empty are dropped before validation, so an unused spare row never blocks a save.
-
-Choices that depend on the workspace (clients, published products, tax rates) are set by the
-caller through ``InvoiceForm.configure`` (xeroapp.invoices.editing builds them, keeping values
-already saved on the invoice valid). Only those choices validate, so a posted id of another
-workspace's client or of an unpublished product is refused.
+Choices that depend on the workspace (clients, published products, tax rates) are set through
+``InvoiceForm.configure`` (xeroapp.invoices.editing builds them, keeping values already saved
+on the invoice valid). Only those choices validate, so a posted id of another workspace's
+client or of an unpublished product is refused.
 """
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from wtforms import FieldList, Form, FormField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import Form, FormField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.fields import DateField
 from wtforms.validators import (
     DataRequired,
@@ -23,59 +19,18 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    StopValidation,
     ValidationError,
 )
 
-from xeroapp.ids import parse_id, row_or_400
+from xeroapp.documents.forms import DocumentForm, number_unless_xero_numbers
+from xeroapp.documents.lines import LineRows
+from xeroapp.documents.totals import LineFigures
+from xeroapp.invoices.numbering import number_taken
 from xeroapp.models.documents import AMOUNT_TYPES
 from xeroapp.products.fields import DecimalText, MoneyField, QuantityField
 from xeroapp.settings.forms import CURRENCIES
-from xeroapp.stale import VersionedForm
 
 Choices = list[SelectChoice]
-
-
-XERO_NUMBERS_HINT = ("Leave it empty: Xero gives the next number of its own sequence when "
-                     "this is sent, and it shows here after that.")
-
-
-def number_unless_xero_numbers(form, field) -> None:
-    """A number is needed, unless the workspace lets Xero number new documents (the form's
-    ``number_optional``): then an empty field means "Xero numbers it when sent"."""
-    if (field.data or "").strip():
-        return
-    if getattr(form, "number_optional", False):
-        raise StopValidation()
-    raise StopValidation(form.number_missing)
-
-
-number_unless_xero_numbers.field_flags = {"required": True}  # unless the form says optional
-
-
-LINE_ID_UNREADABLE = ("A line on this form carries an id that cannot be one, so nothing was "
-                      "saved. Reload the page and make the change again.")
-
-
-class LineRows(FieldList):
-    """A FieldList whose row numbers are read by xeroapp.ids: a posted row number that
-    cannot be one is refused (400), as an unreadable id is.
-
-    WTForms' own reading takes any row part ``str.isdigit()`` accepts, and ``int()`` then
-    fails on "lines-²-description" or on a row number of 5,000 digits.
-    """
-
-    def _extract_indices(self, prefix, formdata):
-        start = prefix + self._field_separator
-        for key in formdata:
-            if key.startswith(start):
-                yield row_or_400(key[len(start):].split(self._field_separator, 1)[0])
-
-
-def unreadable_line_ids(posted: list[str | None]) -> bool:
-    """Whether a posted line id cannot be an id (blank is a new line; an id that is not one of
-    the document's lines makes a new line too, as saving only ever edits its own lines)."""
-    return any(text and parse_id(text) is None for text in posted)
 
 
 class PercentField(DecimalText):
@@ -129,8 +84,14 @@ class LineForm(Form):
         self.product_id.choices = products
         self.tax_type.choices = tax_rates
 
+    def figures(self) -> LineFigures:
+        """What the totals need, read leniently: what cannot be read counts 0."""
+        return LineFigures(quantity=self.quantity.data, unit_price=self.unit_price.data,
+                           discount_rate=self.discount_rate.data,
+                           tax_type=self.tax_type.data or None)
 
-class InvoiceForm(VersionedForm):
+
+class InvoiceForm(DocumentForm):
     number = StringField("Invoice number", validators=[
         number_unless_xero_numbers,
         Length(max=255, message="Use at most 255 characters (Xero's limit)."),
@@ -149,46 +110,21 @@ class InvoiceForm(VersionedForm):
                               validate_choice=True)
     lines = LineRows(FormField(LineForm), min_entries=1)
 
-    number_optional = False
     number_missing = "Enter an invoice number."
+    number_taken_message = ("Another invoice already has this number. Invoice numbers must be "
+                            "unique (Xero requires it).")
 
-    def configure(self, *, clients: Choices, products: Choices, tax_rates: Choices,
-                  numbered_by_xero: bool = False) -> None:
+    def configure(self, *, workspace_id: int, invoice_id: int | None, clients: Choices,
+                  products: Choices, tax_rates: Choices, numbered_by_xero: bool = False) -> None:
+        self._workspace_id, self._invoice_id = workspace_id, invoice_id
         self.client_id.choices = [SelectChoice("", "Choose a client…"), *clients]
-        self.number_optional = numbered_by_xero
-        if numbered_by_xero:
-            self.number.description = XERO_NUMBERS_HINT
-            self.number.flags.required = False
-        self._products, self._tax_rates = products, tax_rates
-        for entry in self.lines:
-            entry.form.configure(products, tax_rates)
+        self.configure_numbering(numbered_by_xero)
+        self.configure_lines(products, tax_rates)
 
-    def drop_blank_lines(self) -> None:
-        self.remove_lines([entry for entry in self.lines.entries if entry.form.is_blank()])
-
-    def remove_lines(self, entries: list) -> None:
-        """Remove rows and renumber the rest 0..n-1, as FieldList numbers posted rows: the page's
-        row numbers then always match the server's (live totals address rows by number)."""
-        self.lines.entries = [entry for entry in self.lines.entries if entry not in entries]
-        self.lines._compact_indices()  # wtforms' own renumbering (FieldList.process uses it)
-
-    def validate_lines(self, field) -> None:
-        if not field.entries:
-            raise ValidationError("Add at least one line.")
-        if unreadable_line_ids([entry.form.line_id.data for entry in field.entries]):
-            raise ValidationError(LINE_ID_UNREADABLE)
+    def number_in_use(self, number: str) -> bool:
+        return number_taken(self._workspace_id, number, exclude_id=self._invoice_id)
 
     def validate_due_date(self, field) -> None:
         issued = self.issue_date.data
         if field.data and isinstance(issued, date) and field.data < issued:
             raise ValidationError("The due date cannot be before the issue date.")
-
-    def add_line(self) -> None:
-        """A new empty row (quantity 1), numbered after the highest row on the page."""
-        self.lines.append_entry({"quantity": 1})
-        self.lines.entries[-1].form.configure(self._products, self._tax_rates)
-
-    def ensure_a_row(self) -> None:
-        """Re-rendering with no rows left (all blank or removed): give the user one to type in."""
-        if not self.lines.entries:
-            self.add_line()

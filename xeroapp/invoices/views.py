@@ -3,26 +3,23 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from xeroapp import stale
 from xeroapp.access import get_owned_or_404
 from xeroapp.clients.views import detail_tab
+from xeroapp.documents.editing import workspace_product
+from xeroapp.documents.lines import edit_rows
+from xeroapp.documents.saving import save_or_render
 from xeroapp.extensions import db
-from xeroapp.ids import arg_id, optional_id
+from xeroapp.ids import arg_id
 from xeroapp.invoices import bp, editing, tax
 from xeroapp.invoices.forms import InvoiceForm
-from xeroapp.invoices.numbering import number_taken
-from xeroapp.invoices.totals import compute_totals
-from xeroapp.limits import MAX_LINES
 from xeroapp.listing import paginate, workspace_select
-from xeroapp.models import Invoice, Product
+from xeroapp.models import Invoice
 from xeroapp.models.documents import INVOICE_STATUSES
 from xeroapp.rendering import render_page_or_partial
-
-NUMBER_TAKEN = "Another invoice already has this number. Invoice numbers must be unique (Xero requires it)."
 
 
 @bp.get("/")
@@ -81,7 +78,7 @@ def duplicate(invoice_id: int):
     source = get_owned_or_404(Invoice, invoice_id)
     form = InvoiceForm(data=editing.duplicate_data(source, current_user.workspace))
     editing.configure(form, current_user.workspace, source)
-    return _render_form(form, None, duplicate_of=source)
+    return _form_page(form, None, duplicate_of=source)
 
 
 @bp.post("/<id:invoice_id>/status")
@@ -102,88 +99,39 @@ def totals():
     """Live totals for the form as typed (htmx): the totals block plus each row's amount."""
     form = InvoiceForm()  # read leniently; never validated or saved here
     return render_template("invoices/partials/_totals.html", oob=True,
-                           **_totals_context(form, current_user.workspace))
+                           **editing.form_totals(form, current_user.workspace))
 
 
 @bp.post("/lines")
 def lines():
-    """The lines block re-rendered (htmx) after ``op``: "add", "remove-<row>" or "product-<row>"
-    (that row refilled from the product just chosen). Nothing is validated or saved here."""
+    """The lines block re-rendered (htmx) after one change of its rows (documents.lines)."""
     workspace = current_user.workspace
     form = editing.configure(InvoiceForm(), workspace)
-    op, _, row = request.form.get("op", "").partition("-")
-    entries = {entry.name.rsplit("-", 1)[-1]: entry for entry in form.lines.entries}
-    if op == "add":
-        if len(entries) < MAX_LINES:  # at the limit the block comes back as it was, saying so
-            form.add_line()
-    elif op == "remove" and row in entries:
-        form.remove_lines([entries[row]])
-    elif op == "product" and row in entries:
-        product = _owned_product(entries[row].form.product_id.data)
-        if product is not None:
-            editing.fill_from_product(entries[row].form, product)
-    form.ensure_a_row()
+    edit_rows(form, request.form.get("op", ""), lambda line: editing.fill_from_product(
+        line, workspace_product(workspace.id, line.product_id.data)))
     return render_template("invoices/partials/_lines.html", form=form,
-                           **_totals_context(form, workspace))
-
-
-def _owned_product(product_id: str | None) -> Product | None:
-    record_id = optional_id(product_id)
-    if record_id is None:
-        return None
-    product = db.session.get(Product, record_id)
-    return product if product and product.workspace_id == current_user.workspace_id else None
+                           **editing.form_totals(form, workspace))
 
 
 def _save_or_render(form: InvoiceForm, invoice: Invoice):
-    if form.is_submitted():
-        form.drop_blank_lines()
-        conflict = stale.check(form, invoice)
-        if conflict is not None:  # changed since this form was opened: keep what was typed
-            form.ensure_a_row()
-            return stale.refused(conflict, lambda: _render_form(form, invoice, conflict=conflict))
-    if form.validate_on_submit() and _number_is_free(form, invoice):
-        editing.apply_form(invoice, form)
-        created = invoice.id is None
-        db.session.add(invoice)
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same number saved by someone else a moment ago
-            db.session.rollback()
-            form.number.errors.append(NUMBER_TAKEN)
-        else:
-            flash(f"{_named(invoice)} {'created' if created else 'saved'}."
-                  + ("" if invoice.number else " Xero gives it a number when it is sent."),
-                  "success")
-            return redirect(url_for("invoices.detail", invoice_id=invoice.id))
-    form.ensure_a_row()
-    return _render_form(form, invoice if invoice.id else None)
+    return save_or_render(
+        form, invoice, save=lambda: editing.save(form, invoice), saved=_saved,
+        page=lambda conflict: _form_page(form, invoice if invoice.id else None, conflict=conflict))
+
+
+def _saved(invoice: Invoice, created: bool) -> Response:
+    flash(f"{_named(invoice)} {'created' if created else 'saved'}."
+          + ("" if invoice.number else " Xero gives it a number when it is sent."), "success")
+    return redirect(url_for("invoices.detail", invoice_id=invoice.id))
 
 
 def _named(invoice: Invoice) -> str:
     return f"Invoice {invoice.number}" if invoice.number else "Invoice"
 
 
-def _number_is_free(form: InvoiceForm, invoice: Invoice) -> bool:
-    number = (form.number.data or "").strip()  # empty: Xero numbers it (nothing to clash)
-    if number and number_taken(current_user.workspace_id, number, exclude_id=invoice.id):
-        form.number.errors.append(NUMBER_TAKEN)
-        return False
-    return True
-
-
-def _render_form(form: InvoiceForm, invoice: Invoice | None, duplicate_of: Invoice | None = None,
-                 conflict: stale.Conflict | None = None):
+def _form_page(form: InvoiceForm, invoice: Invoice | None, duplicate_of: Invoice | None = None,
+               conflict: stale.Conflict | None = None) -> str:
     stale.stamp(form, invoice)
     return render_template("invoices/form.html", form=form, invoice=invoice,
                            duplicate_of=duplicate_of, conflict=conflict,
-                           **_totals_context(form, current_user.workspace))
-
-
-def _totals_context(form: InvoiceForm, workspace) -> dict:
-    """Totals of the form as it stands, and each row's amount by row number."""
-    rows = editing.posted_figures(form)
-    result = compute_totals([figures for _, figures in rows], form.amount_type.data or "Exclusive",
-                            tax.rate_lookup(workspace))
-    return {"totals": result, "currency": form.currency.data or workspace.default_currency,
-            "row_amounts": dict(zip([row for row, _ in rows], result.line_amounts))}
+                           **editing.form_totals(form, current_user.workspace))

@@ -130,7 +130,7 @@ class InvoiceLine(db.Model):
         gross = (self.quantity or 0) * (self.unit_price or 0)
         if self.discount_rate:
             gross = gross * (Decimal("100") - self.discount_rate) / Decimal("100")
-        # Half-up, as Xero rounds LineAmount (xeroapp.invoices.totals does the same).
+        # Half-up, as Xero rounds LineAmount (xeroapp.documents.totals does the same).
         return Decimal(gross).quantize(_TWO_PLACES, rounding=ROUND_HALF_UP)
 
 

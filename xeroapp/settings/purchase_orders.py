@@ -49,7 +49,7 @@ def purchase_orders():
         db.session.commit()
         flash("Purchase order settings saved.", "success")
         return redirect(url_for("settings.purchase_orders"))
-    return _page(form=stale.stamp(form, workspace))
+    return _page(form=stale.stamp(form, workspace)), 422 if form.errors else 200
 
 
 @bp.route("/purchase-orders/defaults", methods=["GET", "POST"])

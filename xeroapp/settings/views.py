@@ -28,7 +28,7 @@ def index():
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("settings.index"))
-    return _page(form, _numbering_form(formdata=None))
+    return _page(form, _numbering_form(formdata=None)), 422 if form.errors else 200
 
 
 @bp.post("/numbering")

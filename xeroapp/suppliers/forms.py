@@ -1,6 +1,6 @@
 """The supplier form. Maximum lengths are Xero's Contact limits (xero_accounting.yaml,
-components.schemas.Contact), so a supplier saved here can always be sent to Xero without being
-cut short."""
+components.schemas.Contact: Name 255, Phone 50, address lines 500, AccountNumber and TaxNumber
+50), so a supplier saved here can always be sent to Xero without being cut short."""
 from __future__ import annotations
 
 from wtforms import EmailField, StringField, TextAreaField

@@ -1,16 +1,20 @@
-"""Invoice arithmetic, done the way Xero does it so our totals match what Xero will show.
+"""Document arithmetic (invoices, purchase orders), done the way Xero does it so our totals
+match what Xero will show.
 
-- A line's amount is quantity x unit price x (1 - discount/100), rounded half-up to cents
+- A line's amount is quantity x unit price (a purchase order's unit cost) x (1 - discount/100), rounded half-up to cents
   (Xero's LineAmount).
 - Tax is worked out and rounded per line: on top of the amount when amounts are tax
   exclusive, inside it (amount x rate / (100 + rate)) when inclusive, none for "No tax".
-- Everything is Decimal; nothing here knows about forms or the database.
+- Everything is Decimal; nothing here knows about forms or the database. Line sub-forms and
+  line models hand over their figures as ``LineFigures``.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+from xeroapp.models.documents import AMOUNT_TYPES
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -40,7 +44,7 @@ def line_tax(amount: Decimal, rate_percent: Decimal, amount_type: str) -> Decima
 
 @dataclass(frozen=True)
 class LineFigures:
-    """What the totals need from one line (a saved InvoiceLine or a row being typed)."""
+    """What the totals need from one line (a saved line or a row being typed)."""
 
     quantity: Decimal | None
     unit_price: Decimal | None
@@ -80,3 +84,9 @@ def compute_totals(lines: Iterable[LineFigures], amount_type: str,
         totals.line_amounts.append(amount)
         totals.tax += line_tax(amount, rate_of(line.tax_type), amount_type)
     return totals
+
+
+def amount_type_or_default(value: str | None) -> str:
+    """A posted amount type, read leniently for live totals: anything unknown counts as
+    exclusive (the form refuses it on save)."""
+    return value if value in AMOUNT_TYPES else "Exclusive"
