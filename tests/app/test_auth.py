@@ -36,7 +36,7 @@ def test_signup_email_is_unique_case_insensitively(app, client, auth):
 
     response = auth.signup(email="ADA@Example.COM", workspace_name="Second Ltd")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"We could not create a workspace with this email address." in response.data
     assert b"already exists" not in response.data  # never confirms that the account exists
     with app.app_context():
@@ -51,7 +51,7 @@ def test_signup_racing_another_for_the_same_email_gets_the_same_answer(app, auth
 
     response = auth.signup(workspace_name="Second Ltd")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"We could not create a workspace with this email address." in response.data
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Workspace.id))) == 1
@@ -60,7 +60,7 @@ def test_signup_racing_another_for_the_same_email_gets_the_same_answer(app, auth
 def test_signup_validation_messages(app, auth):
     response = auth.signup(workspace_name="", email="not-an-email", password="short", confirm="other")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     for message in (b"Enter the name of your business.", b"Enter a valid email address",
                     b"Use at least 8 characters.", b"The two passwords do not match."):
         assert message in response.data

@@ -26,7 +26,7 @@ def user_count(app) -> int:
 def test_a_common_password_is_refused_at_sign_up_in_any_capitalisation(app, auth, password):
     response = auth.signup(password=password, confirm=password)
 
-    assert response.status_code == 200 and COMMON in response.data
+    assert response.status_code == 422 and COMMON in response.data
     assert user_count(app) == 0
 
 

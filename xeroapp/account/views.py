@@ -33,7 +33,7 @@ def index():
         login_sessions.renew(user)
         flash("Password changed. You were logged out everywhere else.", "success")
         return redirect(url_for("account.index"))
-    return render_template("account/index.html", form=form)
+    return render_template("account/index.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout-everywhere")

@@ -45,7 +45,7 @@ def signup():
             flash(f"Welcome, {user.name}! Your workspace is ready.", "success")
             return redirect(url_for("dashboard.index"))
         form.email.errors.append(EMAIL_UNAVAILABLE)
-    return render_template("auth/signup.html", form=form)
+    return render_template("auth/signup.html", form=form), 422 if form.errors else 200
 
 
 def create_account(form: SignupForm) -> User | None:
