@@ -12,7 +12,7 @@ from xeroapp.models.types import utcnow
 from xeroapp.models.xero import XeroConnection
 from xeroapp.queue import get_queue
 from xeroapp.sync.jobs import retry_job_id
-from xeroapp.sync.outbox import RECONNECT_REASON
+from xeroapp.sync.reconnect import RECONNECT_REASON
 
 
 def test_rate_limit_waits_shows_the_resume_time_and_is_retried(desk, records, app):

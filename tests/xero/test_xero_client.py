@@ -12,7 +12,7 @@ from tests.xero.xero_support import DEMO_TENANT_ID, expire_access_token, store_c
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection
-from xeroapp.sync.outbox import RECONNECT_REASON
+from xeroapp.sync.reconnect import RECONNECT_REASON
 from xeroapp.xero import client as xero_client
 from xeroapp.xero.client import MAX_URL_LENGTH, XeroClient
 from xeroapp.xero.errors import (NotConnected, NotFound, QueryTooLong, RateLimited,

@@ -38,8 +38,8 @@ from xeroapp.purchase_orders.rows import (
 )
 from xeroapp.purchase_orders.tax import rate_choices, rate_lookup, rate_name
 from xeroapp.rendering import render_page_or_partial
-from xeroapp.sync.on_save import NOT_CONNECTED, is_pending_push_clash
-from xeroapp.sync.pushes import StagedPush, pending_push, stage_push
+from xeroapp.sync.outbox import (NOT_CONNECTED, StagedPush, is_pending_push_clash, pending_push,
+                                 stage_push)
 
 DETAIL_TABS = ("details", "xero")
 
@@ -126,7 +126,7 @@ def _save(form: PurchaseOrderForm, purchase_order: PurchaseOrder) -> StagedPush 
 
     The unique constraint is the last word on the number: two people saving the same
     suggested number at once get one order each way, never two with one number.
-    With "Save to Xero" on, the push row is written in the same transaction (sync.on_save)
+    With "Save to Xero" on, the push row is written in the same transaction (sync.outbox)
     and enqueued after the commit; the returned StagedPush says what happens in Xero.
     """
     try:

@@ -17,7 +17,7 @@ workers, the CLI) from enqueueing the same row twice; a second sweep finds the j
 does nothing. A push re-run after a dead worker repeats its Idempotency-Key, so if the dead
 worker's call did reach Xero, Xero replays it instead of creating a duplicate: a single push
 keeps the key its row carries, and the rows of a bulk batch, enqueued one job each, are sent
-again as that same batch (bulk_jobs.run_single groups the rows that carry the same key).
+again as that same batch (bulk.jobs.run_single groups the rows that carry the same key).
 
 Runs every ``SWEEP_INTERVAL`` from the worker (``flask rq-worker --with-scheduler`` starts a
 self-rescheduling job) and on demand with ``flask sweep-pushes``.
@@ -40,7 +40,8 @@ from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue, get_redis, queue_names
-from xeroapp.sync import bulk_jobs, outbox
+from xeroapp.sync import outbox
+from xeroapp.sync.bulk import jobs as bulk_jobs
 
 log = logging.getLogger(__name__)
 
