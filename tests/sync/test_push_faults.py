@@ -57,7 +57,8 @@ def test_lost_grant_parks_the_push_until_reconnected(desk, records, app):
     panel = desk.send("client", client_id)
 
     (job,) = desk.jobs("client", client_id)
-    assert (job.status, job.error_message) == ("waiting", RECONNECT_REASON)
+    assert (job.status, job.error_kind, job.error_message) == ("waiting", "reconnect",
+                                                               RECONNECT_REASON)
     assert "Xero needs reconnecting" in text_of(panel)
     assert desk.held("contacts") == []
 

@@ -154,7 +154,7 @@ def test_sweep_jobs_do_not_send_rows_during_the_back_off_of_a_batch(desk, record
 
     assert {r.status for r in rows(app)} == {"done"}
     # the batch that met the 500; on its re-send, a look for contacts an earlier try may
-    # have adopted by name (bulk_senders._adopted_before); the batch again
+    # have adopted by name (sync/bulk/senders._adopted_before); the batch again
     assert len(desk.held("contacts")) == 3 and calls(desk) - before == 3
 
 

@@ -107,7 +107,8 @@ def test_invalid_grant_marks_the_connection_and_parks_pending_pushes(xero_app, s
         connection = db.session.get(XeroConnection, connection_id)
         assert connection.needs_reconnect and connection.needs_reconnect_reason
         jobs = {j.record_id: j for j in db.session.scalars(sa.select(PushJob))}
-        assert (jobs[1].status, jobs[1].error_message) == ("waiting", RECONNECT_REASON)
+        assert (jobs[1].status, jobs[1].error_kind, jobs[1].error_message) == (
+            "waiting", "reconnect", RECONNECT_REASON)
         assert jobs[2].status == "done"
     # Marked: the next call does not even try Xero.
     calls_before = stat(sandbox, "token.invalid_grant")

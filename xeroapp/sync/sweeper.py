@@ -1,7 +1,7 @@
 """The sweeper: puts back on RQ every pending push that RQ does not hold.
 
-The PushJob row is the truth and RQ only the transport (DESIGN.md §1), so a push can be
-pending in the database with nothing in Redis to run it:
+The PushJob row is the truth and RQ only the transport, so a push can be pending in the
+database with nothing in Redis to run it:
 
 - ``queued`` rows whose enqueue failed (Redis down at click time) or whose job Redis lost
   (a restart without persistence);

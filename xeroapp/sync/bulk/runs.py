@@ -27,7 +27,7 @@ from xeroapp.queue import get_queue
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 50  # Xero's advice for one batched request (xero-facts §4)
+BATCH_SIZE = 50  # Xero advises batches of about 50 elements per request
 BATCH_FUNCTION = "xeroapp.sync.bulk.jobs.run_bulk_batch"
 JOB_PREFIX = "bulk-"
 # A finished run stays on its list page this long, so its failures can be read.

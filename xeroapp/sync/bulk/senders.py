@@ -21,8 +21,8 @@ own spelling: ``_adopted_before``). Contacts already linked, or adopted by name,
 with their answer by ContactID.
 
 Invoices and items not linked yet are only ever CREATED (PUT): Xero's POST would update
-whatever already holds the number or code (xeroizer pull request 121; Xero-NetStandard issue
-127), rewriting the business's own INV-0001. A number Xero refuses as taken is looked up
+whatever already holds the number or code instead of refusing, rewriting the business's
+own INV-0001. A number Xero refuses as taken is looked up
 (all of the batch's at once): our own earlier copy (a re-send whose first answer was lost) is
 adopted by its InvoiceID, anyone else's is left alone and only that record fails, naming the
 number (sync/number_clash.py). An item code already held is linked to that item, untouched,
