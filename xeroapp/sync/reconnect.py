@@ -35,7 +35,6 @@ def hold_for_reconnect(session: Session, workspace_id: int) -> int:
         .where(PushJob.workspace_id == workspace_id, PushJob.status.in_(("queued", "waiting")))
         .values(status="waiting", error_kind=RECONNECT_WAIT, error_message=RECONNECT_REASON,
                 error_field=None, not_before=None)
-        .execution_options(synchronize_session=False)
     )
     return result.rowcount
 

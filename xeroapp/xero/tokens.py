@@ -12,8 +12,8 @@ never commits (or rolls back) the caller's unfinished work, and a caller never h
 token set in its identity map.
 
 A grant Xero no longer accepts flags the connection (``mark_needs_reconnect``) and sends
-``connection_lost``; this package knows nothing of pushes, and the push engine (sync/reconnect.py)
-listens to park them.
+``connection_lost``. This package knows nothing of pushes: the push engine
+(sync/reconnect.py) listens and parks them.
 """
 from __future__ import annotations
 
