@@ -3,7 +3,8 @@
 a run of this workspace) and ``/<list>/send`` or ``/<list>/update`` (POST: start a run, or get
 the running one back). Every answer to htmx is the partial itself; without htmx a POST
 redirects to the list. Endpoints are ``bulk.show_<list>``, ``bulk.send_<list>`` and
-``bulk.update_<list>``; the route's defaults carry the record kind (and the mode).
+``bulk.update_<list>``; a POST route's defaults carry the record kind and the mode (a GET
+route takes no defaults: the access tests treat every GET argument as a record id).
 """
 from __future__ import annotations
 
@@ -36,11 +37,27 @@ def _run_asked(kind: str) -> BulkPush | None:
     return run
 
 
-@bp.get("/clients", endpoint="show_clients", defaults={"kind": "client"})
-@bp.get("/suppliers", endpoint="show_suppliers", defaults={"kind": "supplier"})
-@bp.get("/invoices", endpoint="show_invoices", defaults={"kind": "invoice"})
-@bp.get("/products", endpoint="show_products", defaults={"kind": "product"})
-def show(kind: str):
+@bp.get("/clients")
+def show_clients():
+    return _show("client")
+
+
+@bp.get("/suppliers")
+def show_suppliers():
+    return _show("supplier")
+
+
+@bp.get("/invoices")
+def show_invoices():
+    return _show("invoice")
+
+
+@bp.get("/products")
+def show_products():
+    return _show("product")
+
+
+def _show(kind: str):
     return _partial(bulk_state(kind, current_user.workspace_id, run=_run_asked(kind)))
 
 
