@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
-from push_support import HTMX, run_scheduled
+from tests.sync.push_support import HTMX, run_scheduled
 from xeroapp.extensions import db
 from xeroapp.models import Client, PushJob
 from xeroapp.queue import get_queue
