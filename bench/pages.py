@@ -175,7 +175,7 @@ def start_load(person: Person, workspace_id: int, records: int, round_number: in
     the invoices list: every loaded block runs under a full-size bulk push, not under what
     the earlier blocks left over. Call inside an app context."""
     from xeroapp.models.xero import XeroConnection
-    from xeroapp.sync import bulk
+    from xeroapp.sync.bulk import runs as bulk
 
     tenant_id = XeroConnection.usable_for(workspace_id).tenant_id
     missing = records - bulk.count("invoice", "send", workspace_id, tenant_id)
@@ -189,7 +189,7 @@ def start_load(person: Person, workspace_id: int, records: int, round_number: in
 def load_has_recorded_a_batch(workspace_id: int) -> bool:
     """True once the running bulk push has recorded the outcome of its first batch."""
     from xeroapp.extensions import db
-    from xeroapp.sync import bulk
+    from xeroapp.sync.bulk import runs as bulk
 
     run = bulk.running(workspace_id, "invoice")
     done = run is not None and bulk.progress(run).done_count > 0

@@ -110,7 +110,7 @@ def run_app(workers: int, invoices: int, time_scale: float) -> Result:
 def send_and_wait(app, person: Person, plural: str, workspace_id: int) -> tuple[int, int]:
     """Press "Send all not in Xero" and wait for the run to finish; (sent, failed)."""
     from xeroapp.extensions import db
-    from xeroapp.sync import bulk
+    from xeroapp.sync.bulk import runs as bulk
     from xeroapp.bulk.state import LISTS
 
     if not person.bulk_send(plural):

@@ -15,7 +15,8 @@ from xeroapp.models.types import utcnow
 from xeroapp.models.workspace import Workspace
 from xeroapp.models.xero import PushJob, XeroConnection
 from xeroapp.queue import get_queue
-from xeroapp.sync.outbox import OTHER_ORGANISATION, PUSH_FUNCTION, RECONNECT_REASON, rq_job_id
+from xeroapp.sync.outbox import PUSH_FUNCTION, rq_job_id
+from xeroapp.sync.reconnect import OTHER_ORGANISATION, RECONNECT_REASON
 from xeroapp.xero.client import XeroClient
 from xeroapp.xero.errors import ReconnectRequired
 

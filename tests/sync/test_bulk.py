@@ -1,4 +1,4 @@
-"""Bulk push from the list pages (issue 6): "Send all not in Xero" and "Update all changed",
+"""Bulk push from the list pages: "Send all not in Xero" and "Update all changed",
 batched 50 to a request, each element's answer back on its own record, end to end against the
 in-process sandbox with the worker draining RQ."""
 from __future__ import annotations

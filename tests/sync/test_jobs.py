@@ -6,7 +6,7 @@ from xeroapp.extensions import db
 from xeroapp.models import Client
 from xeroapp.models.xero import PushJob
 from xeroapp.sync.jobs import run_push_job
-from xeroapp.sync.outbox import OTHER_ORGANISATION, RECONNECT_REASON
+from xeroapp.sync.reconnect import OTHER_ORGANISATION, RECONNECT_REASON
 
 
 def add_job(app, workspace_id, record_id, **values) -> int:
@@ -31,7 +31,7 @@ def test_finished_or_parked_rows_are_left_alone(desk, records, app):
     assert run(app, done) == (None, "done", None)
     other = records.client(desk.workspace_id, name="Other")
     parked = add_job(app, desk.workspace_id, other, status="waiting", error_message=RECONNECT_REASON,
-                     error_kind="rate_limit")
+                     error_kind="reconnect")
     assert run(app, parked) == (None, "waiting", RECONNECT_REASON)
     assert desk.held("contacts") == []
 

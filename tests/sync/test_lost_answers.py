@@ -23,7 +23,8 @@ from xeroapp.models import InvoiceLine, Workspace
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PENDING_PUSH_STATUSES, PushJob
 from xeroapp.queue import get_queue
-from xeroapp.sync import bulk, sweeper
+from xeroapp.sync import sweeper
+from xeroapp.sync.bulk import runs as bulk
 
 KEY_LIFETIME = 6 * 60  # seconds Xero keeps an Idempotency-Key's answer
 

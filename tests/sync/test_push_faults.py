@@ -12,7 +12,7 @@ from xeroapp.models.types import utcnow
 from xeroapp.models.xero import XeroConnection
 from xeroapp.queue import get_queue
 from xeroapp.sync.jobs import retry_job_id
-from xeroapp.sync.outbox import RECONNECT_REASON
+from xeroapp.sync.reconnect import RECONNECT_REASON
 
 
 def test_rate_limit_waits_shows_the_resume_time_and_is_retried(desk, records, app):
@@ -57,7 +57,8 @@ def test_lost_grant_parks_the_push_until_reconnected(desk, records, app):
     panel = desk.send("client", client_id)
 
     (job,) = desk.jobs("client", client_id)
-    assert (job.status, job.error_message) == ("waiting", RECONNECT_REASON)
+    assert (job.status, job.error_kind, job.error_message) == ("waiting", "reconnect",
+                                                               RECONNECT_REASON)
     assert "Xero needs reconnecting" in text_of(panel)
     assert desk.held("contacts") == []
 

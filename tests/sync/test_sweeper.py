@@ -17,6 +17,7 @@ from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import close_redis, get_queue, get_redis
 from xeroapp.sync import outbox, sweeper
+from xeroapp.sync.reconnect import RECONNECT_REASON
 
 LATER = timedelta(minutes=1)  # past the sweeper's grace for rows just committed
 
@@ -110,7 +111,8 @@ def test_push_parked_for_a_reconnect_is_not_swept(desk, records, app):
     (job,) = desk.jobs("client", client_id)
     with app.app_context():
         get_redis().flushdb()
-    set_row(app, job.id, status="waiting", error_message=outbox.RECONNECT_REASON, not_before=None)
+    set_row(app, job.id, status="waiting", error_kind="reconnect",
+            error_message=RECONNECT_REASON, not_before=None)
 
     assert sweep(app, after=timedelta(hours=1)).enqueued == []
     assert desk.jobs("client", client_id)[0].status == "waiting"

@@ -14,9 +14,9 @@ from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue
 from xeroapp.sync import sweeper
-from xeroapp.sync.bulk_jobs import run_bulk_batch
+from xeroapp.sync.bulk.jobs import run_bulk_batch
 from xeroapp.sync.jobs import run_push_job
-from xeroapp.sync.outbox import RECONNECT_REASON
+from xeroapp.sync.reconnect import RECONNECT_REASON
 
 
 def calls(desk) -> int:
@@ -46,7 +46,10 @@ STATES = [  # (values, runnable at now)
     ({"status": "waiting", "error_kind": "unreachable", "not_before": -5}, True),
     ({"status": "waiting", "error_kind": "rate_limit", "not_before": 30}, False),
     ({"status": "waiting", "error_kind": "unreachable", "not_before": 30}, False),
-    # parked for a reconnect (a rate-limit wait parked later keeps its kind, loses its time)
+    # parked for a reconnect: no time, and never runnable by time even if one were left
+    ({"status": "waiting", "error_kind": "reconnect", "error_message": RECONNECT_REASON}, False),
+    ({"status": "waiting", "error_kind": "reconnect", "not_before": -5}, False),
+    # a timed wait that lost its time (as rows parked before the reconnect kind existed)
     ({"status": "waiting", "error_kind": "rate_limit", "error_message": RECONNECT_REASON}, False),
     ({"status": "waiting", "error_message": RECONNECT_REASON}, False),
 ]
@@ -151,7 +154,7 @@ def test_sweep_jobs_do_not_send_rows_during_the_back_off_of_a_batch(desk, record
 
     assert {r.status for r in rows(app)} == {"done"}
     # the batch that met the 500; on its re-send, a look for contacts an earlier try may
-    # have adopted by name (bulk_senders._adopted_before); the batch again
+    # have adopted by name (sync/bulk/senders._adopted_before); the batch again
     assert len(desk.held("contacts")) == 3 and calls(desk) - before == 3
 
 

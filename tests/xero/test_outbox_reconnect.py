@@ -8,8 +8,9 @@ from tests.xero.xero_support import DEMO_TENANT_ID, SECOND_TENANT_ID
 from xeroapp.extensions import db
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue
-from xeroapp.sync.outbox import (OTHER_ORGANISATION, PUSH_FUNCTION, RECONNECT_REASON,
-                                 hold_for_reconnect, resume_after_reconnect, rq_job_id)
+from xeroapp.sync.outbox import PUSH_FUNCTION, rq_job_id
+from xeroapp.sync.reconnect import (OTHER_ORGANISATION, RECONNECT_REASON, hold_for_reconnect,
+                                    resume_after_reconnect)
 
 
 def add_jobs(workspace_id: int, *specs: tuple[str, str | None]) -> list[int]:

@@ -12,7 +12,7 @@ from tests.xero.xero_support import DEMO_TENANT_ID, expire_access_token, store_c
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection
-from xeroapp.sync.outbox import RECONNECT_REASON
+from xeroapp.sync.reconnect import RECONNECT_REASON
 from xeroapp.xero import client as xero_client
 from xeroapp.xero.client import MAX_URL_LENGTH, XeroClient
 from xeroapp.xero.errors import (NotConnected, NotFound, QueryTooLong, RateLimited,
@@ -107,7 +107,8 @@ def test_invalid_grant_marks_the_connection_and_parks_pending_pushes(xero_app, s
         connection = db.session.get(XeroConnection, connection_id)
         assert connection.needs_reconnect and connection.needs_reconnect_reason
         jobs = {j.record_id: j for j in db.session.scalars(sa.select(PushJob))}
-        assert (jobs[1].status, jobs[1].error_message) == ("waiting", RECONNECT_REASON)
+        assert (jobs[1].status, jobs[1].error_kind, jobs[1].error_message) == (
+            "waiting", "reconnect", RECONNECT_REASON)
         assert jobs[2].status == "done"
     # Marked: the next call does not even try Xero.
     calls_before = stat(sandbox, "token.invalid_grant")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xeroapp.models.bulk import BulkPush
 from xeroapp.models.xero import XeroConnection
-from xeroapp.sync import bulk
+from xeroapp.sync.bulk import runs
 
 # URL segment -> record kind; the list pages that offer bulk pushes.
 LISTS = {"clients": "client", "suppliers": "supplier", "invoices": "invoice", "products": "product"}
@@ -22,7 +23,7 @@ class BulkState:
     off_reason: str | None = None  # why nothing can be started (not connected ...)
     send_count: int = 0
     update_count: int = 0
-    progress: bulk.Progress | None = None
+    progress: runs.Progress | None = None
     notice: str | None = None
 
     @property
@@ -39,20 +40,20 @@ class BulkState:
         return round(100 * p.done_count / p.total) if p and p.total else 0
 
 
-def bulk_state(kind: str, workspace_id: int, *, run: bulk.BulkPush | None = None,
+def bulk_state(kind: str, workspace_id: int, *, run: BulkPush | None = None,
                notice: str | None = None) -> BulkState:
     state = BulkState(kind, notice=notice)
-    run = run or bulk.latest(workspace_id, kind)
+    run = run or runs.latest(workspace_id, kind)
     if run is not None:
-        state.progress = bulk.progress(run)
+        state.progress = runs.progress(run)
     connection = XeroConnection.usable_for(workspace_id)
     if connection is None:
         state.off_reason = "Xero is not connected, so nothing can be sent yet."
     elif connection.needs_reconnect:
         state.off_reason = "Xero needs reconnecting before anything can be sent."
     else:
-        state.send_count = bulk.count(kind, "send", workspace_id, connection.tenant_id)
-        state.update_count = bulk.count(kind, "update", workspace_id, connection.tenant_id)
+        state.send_count = runs.count(kind, "send", workspace_id, connection.tenant_id)
+        state.update_count = runs.count(kind, "update", workspace_id, connection.tenant_id)
     return state
 
 

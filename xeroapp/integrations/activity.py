@@ -4,7 +4,7 @@
 URLs: ``/settings/integrations/activity`` (GET; ``status``, ``kind`` and ``page`` arguments;
 htmx gets the table only), ``.../activity/<push_id>/retry`` and ``.../activity/retry-failed``
 (POST, CSRF). A retry does exactly what the panel's Send/Update button does
-(pushes.request_push): a new push of the record's current version, or the one already pending.
+(outbox.request_push): a new push of the record's current version, or the one already pending.
 Only the latest push of a record is offered for retry: an older failure was already followed
 by another attempt, and "Retry all failed" must not send a record twice.
 
@@ -29,7 +29,7 @@ from xeroapp.listing import workspace_select
 from xeroapp.models import Client, Invoice, Product, PurchaseOrder, Supplier
 from xeroapp.models.xero import PushJob
 from xeroapp.rendering import render_page_or_partial
-from xeroapp.sync import pushes
+from xeroapp.sync import outbox
 
 PER_PAGE = 25
 
@@ -166,8 +166,8 @@ def retry_push(push_id: int):
               "record no longer exists.", "info")
         return _back_to_activity()
     try:
-        pushes.request_push(record, current_user)
-    except pushes.CannotPush as exc:
+        outbox.request_push(record, current_user)
+    except outbox.CannotPush as exc:
         flash(str(exc), "error")
     else:
         flash(f"{KIND_LABELS[job.record_kind]} {_label(record)} is queued to be sent again.",
@@ -186,8 +186,8 @@ def retry_failed():
         if record is None:
             continue
         try:
-            pushes.request_push(record, current_user)
-        except pushes.CannotPush as exc:
+            outbox.request_push(record, current_user)
+        except outbox.CannotPush as exc:
             flash(str(exc), "error")
             return _back_to_activity()
         queued += 1

@@ -12,7 +12,7 @@ from xeroapp.models.types import utcnow
 from xeroapp.models.organisation import XeroOrganisation
 from xeroapp.models.workspace import User
 from xeroapp.models.xero import XeroConnection
-from xeroapp.sync import outbox
+from xeroapp.sync import reconnect
 from xeroapp.xero import oauth, reference, tokens
 from xeroapp.xero.client import XeroClient
 from xeroapp.integrations import connect_reads, release
@@ -101,7 +101,7 @@ def save_connection(pending: PendingAuthorisation, tenant_id: str, user: User,
             connect_reads.follow_base_currency(pending.workspace_id, org.get("BaseCurrency"))
         reads.follow_currency = first_connect and org is None
         db.session.commit()
-    outbox.resume_after_reconnect(db.session, pending.workspace_id, tenant_id)
+    reconnect.resume_after_reconnect(db.session, pending.workspace_id, tenant_id)
     return connection
 
 
@@ -156,7 +156,7 @@ def disconnect(connection: XeroConnection) -> str:
     db.session.refresh(connection)  # a refresh during the DELETE rotated the refresh token
     if connection.refresh_token and release.may_revoke(connection, others):
         oauth.revoke_refresh_token(connection.refresh_token)
-    outbox.hold_for_reconnect(db.session, connection.workspace_id)
+    reconnect.hold_for_reconnect(db.session, connection.workspace_id)
     db.session.delete(connection)
     db.session.commit()
     return name

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 
 from xeroapp import crypto
 from xeroapp.extensions import db
@@ -24,13 +24,17 @@ PUSH_ACTIONS = ("send", "update")
 # and records a new push.
 PUSH_STATUSES = ("queued", "running", "waiting", "done", "failed", "ambiguous", "blocked")
 PENDING_PUSH_STATUSES = ("queued", "running", "waiting")
-# PushJob.error_kind: what the panel offers next (Try again, choose a contact, nothing).
+# PushJob.error_kind: why a push stopped, or what a ``waiting`` one waits for; the panel
+# chooses what it offers next from it (Try again, choose a contact, nothing).
 PUSH_ERROR_KINDS = ("validation", "locked", "unreachable", "rate_limit", "not_found", "ambiguous",
-                    "products_missing")
+                    "products_missing", "reconnect")
 # Waits that end at a known time (``not_before``): a rate limit (Xero's 429 or our own call
-# budget) or the back-off after a passing fault. A wait for a person to reconnect has neither
-# a time nor one of these kinds, and never ends by itself.
+# budget) or the back-off after a passing fault.
 TIMED_WAIT_KINDS = ("rate_limit", "unreachable")
+# The wait for a person to reconnect Xero: no ``not_before``, it never ends by itself;
+# reconnecting (sync/reconnect.py) resumes it.
+RECONNECT_WAIT = "reconnect"
+WAITING_FOR_RECONNECT = "Waiting for Xero to be reconnected."
 
 
 class XeroConnection(Timestamped, db.Model):
@@ -59,7 +63,8 @@ class XeroConnection(Timestamped, db.Model):
     connected_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     needs_reconnect: so.Mapped[bool] = so.mapped_column(default=False)
     needs_reconnect_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    # Defaults chosen from the organisation's own /Accounts and /TaxRates (issue 4 and 5).
+    # Defaults for sales (invoices) and purchases (purchase orders, items), chosen from the
+    # organisation's own /Accounts and /TaxRates.
     sales_account_code: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     sales_tax_type: so.Mapped[str | None] = so.mapped_column(sa.String(50))
     purchase_account_code: so.Mapped[str | None] = so.mapped_column(sa.String(10))
@@ -136,7 +141,8 @@ class XeroLink(WorkspaceOwned, db.Model):
 
 
 class PushJob(WorkspaceOwned, Timestamped, db.Model):
-    """The truth about one push of one record; RQ only carries its id (DESIGN.md §1)."""
+    """The truth about one push of one record; RQ only carries its id, so a lost or
+    repeated RQ job never loses or doubles a push (the sweeper re-enqueues from these rows)."""
 
     __tablename__ = "push_jobs"
     __table_args__ = (
@@ -176,7 +182,8 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
     choices: so.Mapped[list | None] = so.mapped_column(sa.JSON)
     # The person's answer to that choice: a Xero ContactID to link to, or "new" to create one.
     contact_choice: so.Mapped[str | None] = so.mapped_column(sa.String(36))
-    # While waiting (rate limit, reconnect) the job does not run before this time.
+    # While waiting out a rate limit or a back-off, the job does not run before this time
+    # (None while it waits for a reconnect: that wait has no end time).
     not_before: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     requested_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     # The bulk run (models/bulk.py) this push belongs to; its worker sends it in a batch.
@@ -208,6 +215,21 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
         return sa.or_(cls.status == "queued",
                       sa.and_(cls.status == "waiting", cls.error_kind.in_(TIMED_WAIT_KINDS),
                               cls.not_before.is_not(None), cls.not_before <= (now or utcnow())))
+
+    @hybrid_property
+    def waits_for_reconnect(self) -> bool:
+        """Parked until a person reconnects Xero (``park_for_reconnect``)."""
+        return self.status == "waiting" and self.error_kind == RECONNECT_WAIT
+
+    @waits_for_reconnect.inplace.expression
+    @classmethod
+    def _waits_for_reconnect_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status == "waiting", cls.error_kind == RECONNECT_WAIT)
+
+    def park_for_reconnect(self) -> None:
+        """Wait for a person, not a time: no ``not_before``, so no retry or sweep sends it."""
+        self.status, self.error_kind, self.not_before = "waiting", RECONNECT_WAIT, None
+        self.error_message, self.error_field = WAITING_FOR_RECONNECT, None
 
     @property
     def tries(self) -> int:

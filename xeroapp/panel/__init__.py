@@ -1,5 +1,5 @@
-"""The integration panel: one partial per record (client, invoice, supplier, and the PO of
-issue 5) showing its Xero state, with Send/Update, the contact choice, and push history."""
+"""The integration panel: one partial per record (client, invoice, supplier, purchase order)
+showing its Xero state (state.py), with Send/Update, the contact choice, and push history."""
 from flask import Blueprint
 
 bp = Blueprint("panel", __name__)

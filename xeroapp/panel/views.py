@@ -1,10 +1,11 @@
-"""Routes of the integration panel. Every answer is the panel partial itself (htmx swaps it
-in place), so a click shows "Queued" at once and the panel then polls until the push ends.
+"""Routes of the integration panel (under the blueprint's ``/xero`` prefix). Every answer is
+the panel partial itself (htmx swaps it in place), so a click shows "Queued" at once and the
+panel then polls until the push ends.
 
-URLs, per kind (client, invoice, supplier): ``/xero/<kind>/<<kind>_id>/panel`` (GET),
-``.../push`` (POST: Send or Update, the same button), ``.../choose-contact`` (POST
-``contact_id``: a Xero ContactID or "new"), ``.../history`` (GET). The id is named after the
-kind (``client_id`` ...) like every record route, so the access tests cover these too.
+Per kind (client, invoice, supplier, purchase_order): ``.../panel`` (GET), ``.../push`` (POST:
+Send or Update, the same button), ``.../choose-contact`` (POST ``contact_id``: a Xero
+ContactID or "new"), ``.../history`` (GET). The id is named after the kind (``client_id``
+...) like every record route, so the access tests cover these too.
 """
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from flask_login import current_user
 from xeroapp.access import get_owned_or_404
 from xeroapp.models import Client, Invoice, PurchaseOrder, Supplier
 from xeroapp.panel import bp
-from xeroapp.sync import contacts, pushes
-from xeroapp.sync.status import full_history, panel_state
+from xeroapp.panel.state import full_history, panel_state
+from xeroapp.sync import contacts, outbox
 
-# record kind -> model. Issue 5 adds "purchase_order" (and its push function in sync.jobs).
+# record kind -> model: the records whose page shows the panel.
 PANEL_MODELS: dict[str, type] = {"client": Client, "invoice": Invoice, "supplier": Supplier,
                                  "purchase_order": PurchaseOrder}
 
@@ -49,19 +50,31 @@ def panel_helpers() -> dict[str, Any]:
     return {"xero_panel": panel_state, "panel_url": panel_url}
 
 
+@bp.get("/client/<id:client_id>/panel")
+@bp.get("/invoice/<id:invoice_id>/panel")
+@bp.get("/supplier/<id:supplier_id>/panel")
+@bp.get("/purchase_order/<id:purchase_order_id>/panel")
 def show(**ids: int):
     return _panel(_record(ids))
 
 
+@bp.post("/client/<id:client_id>/push")
+@bp.post("/invoice/<id:invoice_id>/push")
+@bp.post("/supplier/<id:supplier_id>/push")
+@bp.post("/purchase_order/<id:purchase_order_id>/push")
 def push(**ids: int):
     record = _record(ids)
     try:
-        pushes.request_push(record, current_user)
-    except pushes.CannotPush as exc:
+        outbox.request_push(record, current_user)
+    except outbox.CannotPush as exc:
         return _panel(record, notice=str(exc))
     return _panel(record)
 
 
+@bp.post("/client/<id:client_id>/choose-contact")
+@bp.post("/invoice/<id:invoice_id>/choose-contact")
+@bp.post("/supplier/<id:supplier_id>/choose-contact")
+@bp.post("/purchase_order/<id:purchase_order_id>/choose-contact")
 def choose_contact(**ids: int):
     """The answer to "several Xero contacts have this name": link to one, or create new."""
     record = _record(ids)
@@ -71,21 +84,17 @@ def choose_contact(**ids: int):
     if state.state != "ambiguous" or (choice != contacts.NEW_CONTACT and choice not in offered):
         return _panel(record, notice="Choose one of the contacts listed, or create a new one.")
     try:
-        pushes.request_push(record, current_user, contact_choice=choice)
-    except pushes.CannotPush as exc:
+        outbox.request_push(record, current_user, contact_choice=choice)
+    except outbox.CannotPush as exc:
         return _panel(record, notice=str(exc))
     return _panel(record)
 
 
+@bp.get("/client/<id:client_id>/history")
+@bp.get("/invoice/<id:invoice_id>/history")
+@bp.get("/supplier/<id:supplier_id>/history")
+@bp.get("/purchase_order/<id:purchase_order_id>/history")
 def history(**ids: int):
     record = _record(ids)
     return render_template("partials/_xero_history.html", jobs=full_history(record),
                            panel=panel_state(record), full=True)
-
-
-ROUTES = (("panel", "show", show, ["GET"]), ("push", "push", push, ["POST"]),
-          ("choose-contact", "choose_contact", choose_contact, ["POST"]),
-          ("history", "history", history, ["GET"]))
-for _kind in PANEL_MODELS:
-    for _path, _endpoint, _view, _methods in ROUTES:
-        bp.add_url_rule(f"/{_kind}/<id:{_kind}_id>/{_path}", _endpoint, _view, methods=_methods)

@@ -19,8 +19,7 @@ from xeroapp.products.catalogue import products_for_purchase_orders
 from xeroapp.purchase_orders import tax
 from xeroapp.purchase_orders.forms import LineForm, PurchaseOrderForm
 from xeroapp.purchase_orders.numbering import number_for_new
-from xeroapp.sync.on_save import is_pending_push_clash
-from xeroapp.sync.pushes import StagedPush, pending_push, stage_push
+from xeroapp.sync.outbox import StagedPush, is_pending_push_clash, pending_push, stage_push
 
 # Header fields copied as they are between the form and the order.
 COPIED = ("order_date", "delivery_date", "status", "amount_type")

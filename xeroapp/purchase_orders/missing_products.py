@@ -32,7 +32,7 @@ from xeroapp.extensions import db
 from xeroapp.models import Product, PurchaseOrder, PushJob, XeroConnection, XeroLink
 from xeroapp.purchase_orders import bp
 from xeroapp.rendering import wants_fragment
-from xeroapp.sync import items, pushes
+from xeroapp.sync import items, outbox
 from xeroapp.sync.context import MAX_KEY_LENGTH
 from xeroapp.xero import mapping
 from xeroapp.xero.client import XeroClient
@@ -168,8 +168,8 @@ def create_missing_products(purchase_order_id: int):
 def _continue_push(order: PurchaseOrder, connection: XeroConnection) -> Response:
     """Every product is in Xero: push the order again, close the dialog, refresh the panel."""
     try:
-        pushes.request_push(order, current_user)
-    except pushes.CannotPush as exc:
+        outbox.request_push(order, current_user)
+    except outbox.CannotPush as exc:
         return _render(order, [], connection=connection, error=str(exc))
     if not wants_fragment():
         return redirect(url_for("purchase_orders.detail", purchase_order_id=order.id, tab="xero"))

@@ -24,8 +24,7 @@ from xeroapp.products.catalogue import ensure_shipping_product
 from xeroapp.purchase_orders import bp, editing, tax
 from xeroapp.purchase_orders.forms import PurchaseOrderForm
 from xeroapp.rendering import render_page_or_partial
-from xeroapp.sync.on_save import NOT_CONNECTED
-from xeroapp.sync.pushes import StagedPush
+from xeroapp.sync.outbox import NOT_CONNECTED, StagedPush
 
 DETAIL_TABS = ("details", "xero")
 

@@ -1,29 +1,16 @@
-"""RQ job functions of the push engine (run by the worker inside the app's context).
-
-``run_push_job(push_job_id)`` loads the PushJob row and the record fresh, pushes the record's
-current version, and writes the outcome on the row in the same transaction as the XeroLink
-(DESIGN.md §1). What happens on each kind of answer:
+"""The RQ job of one push: ``run_push_job(push_job_id)`` (run by the worker inside the app's
+context) loads the PushJob row and the record fresh, pushes the record's current version, and
+writes the outcome on the row in the same transaction as the XeroLink, so a push is never
+recorded done without its link nor linked without being recorded.
 
 - done: link written, row ``done``.
-- 429, or our own budget (xero/budget.py) saying "not before T": row ``waiting`` until
-  Retry-After / T, and the same push scheduled again for then (RQ's scheduler; the worker
-  runs with it). Nothing is raised: the push is not over, and a worker never sleeps on it.
-- Xero unreachable / 5xx / timeout / dropped connection: row ``waiting`` (error_kind
-  ``unreachable``) and scheduled again with exponential backoff (sync/retries.py); after the
-  last attempt ``failed`` with a plain message, and re-raised so RQ records the failure.
-  Each retry is a new RQ job (``retry_job_id``) carrying the count of failures so far.
-- needs reconnecting / not connected: row parked (outbox.RECONNECT_REASON); reconnecting
-  resumes it.
-- several contacts with the name: row ``ambiguous`` with the candidates for the panel.
-- products of a purchase order missing in Xero: row ``blocked`` with them in ``choices``
-  (error_kind products_missing); the missing-products dialog creates them and pushes again.
-- locked in Xero / gone from Xero: row ``failed`` with the reason; nothing to retry blindly.
-- a lookup Xero's servers refused as too long (a 404 page of theirs): row ``failed`` saying so.
-- a currency or tax rate the organisation cannot take (sync/org_checks.py, before any call):
-  row ``failed`` with what to change.
-- validation error: row ``failed`` with Xero's words and the field; re-raised so RQ records
-  the failure too.
-- anything unexpected: row ``failed``; re-raised.
+- stopped by an exception: ``classify`` (sync/classify.py) says what the row becomes (a timed
+  wait scheduled again, parked for a reconnect, ambiguous, blocked, failed) and whether the
+  exception is re-raised for RQ; the row is written and committed first either way.
+- a record deleted meanwhile, or a push meant for an organisation no longer connected:
+  ``failed`` before any call.
+- a wait (rate limit, back-off) is a new RQ job scheduled for its end (``retry_job_id``),
+  carrying the count of consecutive failures so far; a worker never sleeps through it.
 
 Every retry re-runs ``_start``, which keeps the Idempotency-Key the row carries for the
 record's version (or takes that of an earlier push of the version that never got Xero's
@@ -33,7 +20,7 @@ replayed, whichever path sends it again.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Callable
 
 from redis.exceptions import RedisError
@@ -43,22 +30,20 @@ from xeroapp.models import Client, Invoice, PurchaseOrder, Supplier
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
 from xeroapp.queue import get_queue, whole_second_after
-from xeroapp.sync import (bulk_jobs, contacts, invoices, messages, org_checks, outbox,
-                          purchase_orders, retries)
+from xeroapp.sync import (contacts, invoices, messages, org_checks, outbox, purchase_orders,
+                          reconnect)
+from xeroapp.sync.bulk import jobs as bulk_jobs
+from xeroapp.sync.classify import Outcome, classify, wait_message
 from xeroapp.sync.context import PushContext, key_for
-from xeroapp.sync.outcomes import AmbiguousContact, PushStopped
-from xeroapp.sync.items import ProductsMissing
 from xeroapp.workspaces import time_zone_of
 from xeroapp.xero import reference
 from xeroapp.xero.client import XeroClient
-from xeroapp.xero.errors import (NotConnected, QueryTooLong, RateLimited, ReconnectRequired,
-                                 TransportError, Unavailable, ValidationError)
 
 log = logging.getLogger(__name__)
 
 Pusher = Callable[[PushContext, Any], XeroLink]
 
-# record kind -> (model, push function). Issue 5 adds purchase orders (and products) here.
+# record kind -> (model, push function): what a single push can send.
 PUSHERS: dict[str, tuple[type, Pusher]] = {
     "client": (Client, contacts.push),
     "supplier": (Supplier, contacts.push),
@@ -82,7 +67,7 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
         # job, or a batch's, reaching the row during its back-off): the retry scheduled for
         # that time sends it, and the sweeper does if that retry is lost. Nothing to do here.
         return None
-    if job.bulk_push_id is not None:  # part of a bulk run: sent in a batch (sync/bulk_jobs.py)
+    if job.bulk_push_id is not None:  # part of a bulk run: sent in a batch (sync/bulk/jobs.py)
         bulk_jobs.run_single(job)
         return db.session.get(PushJob, push_job_id).status
     model, pusher = PUSHERS[job.record_kind]
@@ -94,46 +79,36 @@ def run_push_job(push_job_id: int, failures: int = 0) -> str | None:
     if connection is None or connection.needs_reconnect:
         return _park(job)
     if job.tenant_id not in (None, connection.tenant_id):
-        return _finish(job, "failed", outbox.OTHER_ORGANISATION)
+        return _finish(job, "failed", reconnect.OTHER_ORGANISATION)
     _start(job, record, connection)
     ctx = PushContext(job, connection, XeroClient(connection.id, connection.tenant_id))
     try:
         org_checks.check(record, connection)  # a currency or tax rate it cannot take: no call
         pusher(ctx, record)
-    except RateLimited as exc:  # Xero's 429, or our budget's "not before" (OverBudget)
-        return _wait_for_limit(job, exc, failures)
-    except (ReconnectRequired, NotConnected):
-        return _park(job)
-    except AmbiguousContact as exc:
-        db.session.rollback()
-        job.choices = exc.candidates
-        job.contact_choice = None
-        return _finish(job, "ambiguous", str(exc), field=exc.field, kind=exc.kind)
-    except ProductsMissing as exc:  # the missing-products dialog takes over (issue 5)
-        db.session.rollback()
-        job.choices = exc.missing
-        return _finish(job, "blocked", str(exc), field=exc.field, kind=exc.kind)
-    except PushStopped as exc:
-        return _finish(job, "failed", str(exc), field=exc.field, kind=exc.kind)
-    except QueryTooLong as exc:  # an answer, not a crash: say so plainly
-        return _finish(job, "failed", messages.search_refused(exc, job.record_kind),
-                       kind="unreachable")
-    except ValidationError as exc:
-        if reference.blames_reference(str(exc)):  # its settings changed in Xero: read them again
+    except Exception as exc:
+        outcome = classify(exc, record_kind=job.record_kind, action=job.action,
+                           failures=failures)
+        status = _stopped(job, outcome, failures)
+        if outcome.refresh_reference:  # its settings changed in Xero: read them again
             reference.request_refresh(connection)
-        text, field = messages.validation(exc, job.record_kind)
-        _finish(job, "failed", text, field=field, kind="validation")
-        raise
-    except (TransportError, Unavailable) as exc:
-        if retries.can_retry(failures + 1):
-            return _retry_later(job, exc, failures + 1)
-        _finish(job, "failed", retries.gave_up_message(exc, job.record_kind, job.action),
-                kind="unreachable")
-        raise
-    except Exception:
-        _finish(job, "failed", messages.unexpected(job.record_kind), kind="unreachable")
-        raise
+        if outcome.reraise:
+            raise
+        return status
     return _finish(job, "done", None)
+
+
+def _stopped(job: PushJob, outcome: Outcome, failures: int) -> str:
+    """Write what ``classify`` decided on the row (committed)."""
+    if outcome.parks:
+        return _park(job)
+    if outcome.waits:
+        return _wait(job, outcome, failures + (outcome.kind != "rate_limit"))
+    if outcome.choices is not None:
+        db.session.rollback()
+        job.choices = outcome.choices
+        if outcome.status == "ambiguous":  # the choice made before did not settle it
+            job.contact_choice = None
+    return _finish(job, outcome.status, outcome.message, field=outcome.field, kind=outcome.kind)
 
 
 def _start(job: PushJob, record: Any, connection: XeroConnection) -> None:
@@ -169,35 +144,24 @@ def _finish(job: PushJob, status: str, message: str | None, *, field: str | None
 
 
 def _park(job: PushJob) -> str:
-    """Wait for a person to reconnect Xero (outbox.resume_after_reconnect picks it up)."""
+    """Wait for a person to reconnect Xero (reconnect.resume_after_reconnect picks it up)."""
     db.session.rollback()
-    job.status, job.error_message, job.not_before = "waiting", outbox.RECONNECT_REASON, None
-    job.error_kind = job.error_field = None
+    job.park_for_reconnect()
     db.session.commit()
     return "waiting"
 
 
-def _wait_for_limit(job: PushJob, exc: RateLimited, failures: int) -> str:
-    resume_at = whole_second_after(utcnow() + timedelta(seconds=max(exc.retry_after, 1.0)))
-    return _wait(job, resume_at, messages.rate_limited(resume_at, time_zone_of(job.workspace_id)),
-                 "rate_limit", failures)
-
-
-def _retry_later(job: PushJob, exc: TransportError | Unavailable, failures: int) -> str:
-    resume_at = whole_second_after(utcnow() + timedelta(seconds=retries.delay(failures)))
-    return _wait(job, resume_at, retries.retrying_message(exc, failures, resume_at,
-                                                          time_zone_of(job.workspace_id)),
-                 "unreachable", failures)
-
-
-def _wait(job: PushJob, resume_at: datetime, message: str, kind: str, failures: int) -> str:
-    """Row ``waiting`` until ``resume_at`` and the same push scheduled for then, as a new RQ
-    job (the current one is still running). A worker never sleeps through the wait."""
+def _wait(job: PushJob, outcome: Outcome, failures: int) -> str:
+    """Row ``waiting`` until the wait ends and the same push scheduled for then, as a new RQ
+    job (the current one is still running). A worker never sleeps through the wait.
+    ``failures``: consecutive passing faults so far (a rate limit is not one)."""
+    resume_at = whole_second_after(utcnow() + timedelta(seconds=outcome.wait_seconds))
+    message = wait_message(outcome, resume_at, time_zone_of(job.workspace_id), failures)
     db.session.rollback()
-    if kind == "rate_limit":
+    if outcome.kind == "rate_limit":
         job.count_as_rate_limit_wait()
     job.status, job.not_before = "waiting", resume_at
-    job.error_message, job.error_kind, job.error_field = message, kind, None
+    job.error_message, job.error_kind, job.error_field = message, outcome.kind, None
     db.session.commit()
     try:
         get_queue().enqueue_at(resume_at, outbox.PUSH_FUNCTION, job.id, failures,

@@ -3,8 +3,9 @@ copy, to adopt, or someone else's document, never to be touched.
 
 Records without a Xero link are only ever created with PUT, which Xero refuses for a number it
 already holds ("Invoice # must be unique.", "Order number must be unique"). POST on the
-collection would not refuse: it updates whichever document holds the number (xeroizer pull
-request 121; Xero-NetStandard issue 127), so it would rewrite the business's own INV-0001.
+collection would not refuse: it updates whichever document holds the number (public
+reports: xeroizer pull request 121, Xero-NetStandard issue 127 on GitHub), so it would
+rewrite the business's own INV-0001.
 
 The holder is OUR earlier copy when a push whose answer was lost (a timeout, a worker that
 died after Xero saved it, a re-send after the Idempotency-Key expired or with a changed body)
@@ -14,7 +15,7 @@ updates it by its ID instead of duplicating it. Anything else holding the number
 else's: the record fails with Xero's words, the number, and where to change it.
 
 The single push (sync/invoices.py, sync/purchase_orders.py) and the bulk batch
-(sync/bulk_senders.py) both decide through ``invoice_verdicts`` / ``purchase_order_verdict``.
+(sync/bulk/senders.py) both decide through ``invoice_verdicts`` / ``purchase_order_verdict``.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ DUPLICATE_NUMBER = "must be unique"  # "Invoice # must be unique.", "Order numbe
 OPEN_INVOICE = ("DRAFT", "SUBMITTED")
 OPEN_ORDER = ("DRAFT", "SUBMITTED", "AUTHORISED")
 # One GET /Invoices?InvoiceNumbers=A,B,... looks up many numbers. Xero's servers refuse a URL
-# much past 2,000 characters (xero-node issue 404, Xero-NetStandard issue 471), so a lookup
+# much past 2,000 characters (with a 404 page of their own, not an API answer), so a lookup
 # takes at most 40 numbers and at most this many characters of them once URL-encoded.
 NUMBERS_PER_LOOKUP = 40
 LOOKUP_MAX_ENCODED = 1500

@@ -1,9 +1,9 @@
 """When a push that met a passing fault (5xx, timeout, dropped connection) is tried again.
 
-Xero's 500/502/503/504 and lost connections are usually over within minutes (xero-facts
-§11), so a push is tried ``MAX_ATTEMPTS`` times with exponential backoff: 40 s, 80 s, 160 s,
-320 s, each ±20 % so that pushes failed by the same outage do not all come back in the same
-second; about ten minutes in all, after which a person decides (Try again). A retry repeats
+Xero's 500/502/503/504 and lost connections are usually over within minutes, so a push is
+tried ``MAX_ATTEMPTS`` times with exponential backoff: 40 s, 80 s, 160 s, 320 s, each ±20 %
+so that pushes failed by the same outage do not all come back in the same second; about ten
+minutes in all, after which a person decides (Try again). A retry repeats
 the push's Idempotency-Keys, so a call Xero did apply before the answer was lost is replayed,
 not made twice. Rate-limit waits are not counted here: they always end, at a known time.
 """

@@ -1,7 +1,7 @@
 """The sweeper: puts back on RQ every pending push that RQ does not hold.
 
-The PushJob row is the truth and RQ only the transport (DESIGN.md §1), so a push can be
-pending in the database with nothing in Redis to run it:
+The PushJob row is the truth and RQ only the transport, so a push can be pending in the
+database with nothing in Redis to run it:
 
 - ``queued`` rows whose enqueue failed (Redis down at click time) or whose job Redis lost
   (a restart without persistence);
@@ -17,7 +17,7 @@ workers, the CLI) from enqueueing the same row twice; a second sweep finds the j
 does nothing. A push re-run after a dead worker repeats its Idempotency-Key, so if the dead
 worker's call did reach Xero, Xero replays it instead of creating a duplicate: a single push
 keeps the key its row carries, and the rows of a bulk batch, enqueued one job each, are sent
-again as that same batch (bulk_jobs.run_single groups the rows that carry the same key).
+again as that same batch (bulk.jobs.run_single groups the rows that carry the same key).
 
 Runs every ``SWEEP_INTERVAL`` from the worker (``flask rq-worker --with-scheduler`` starts a
 self-rescheduling job) and on demand with ``flask sweep-pushes``.
@@ -40,7 +40,8 @@ from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue, get_redis, queue_names
-from xeroapp.sync import bulk_jobs, outbox
+from xeroapp.sync import outbox
+from xeroapp.sync.bulk import jobs as bulk_jobs
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Xero token sets: storing them, judging them, and refreshing them one at a time.
 
 Xero rotates refresh tokens: each refresh returns a new one and the old one dies 30 minutes
-later. Two processes refreshing with the same token race, and the loser's token set is lost:
-that is the "Xero disconnects after a few days" bug of peers.md pain points 3 and 4. So every
+later. Two processes refreshing with the same token race, and the loser's token set is lost,
+so the connection dies days later ("Xero disconnects after a few days"). So every
 refresh of a connection happens under one Redis lock (``xero:refresh:<connection id>``) shared
 by web processes and RQ workers: acquire, re-read the row, skip if someone else already
 refreshed, exchange, COMMIT the rotated token, and only then use the new access token.
@@ -10,6 +10,10 @@ refreshed, exchange, COMMIT the rotated token, and only then use the new access 
 Token rows are read and written in a session of their own, committed at once, so a refresh
 never commits (or rolls back) the caller's unfinished work, and a caller never holds a stale
 token set in its identity map.
+
+A grant Xero no longer accepts flags the connection (``mark_needs_reconnect``) and sends
+``connection_lost``. This package knows nothing of pushes: the push engine
+(sync/reconnect.py) listens and parks them.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
+from blinker import Namespace
 from redis.exceptions import LockError, LockNotOwnedError
 from sqlalchemy.orm import Session
 
@@ -30,7 +35,6 @@ from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import XeroConnection
 from xeroapp.queue import get_redis
-from xeroapp.sync import outbox
 from xeroapp.xero.errors import NotConnected, ReconnectRequired, TransportError, Unavailable, XeroError
 from xeroapp.xero.http import client_credentials, http_client, identity_url
 
@@ -45,6 +49,10 @@ REFRESH_WARNING_BEFORE = timedelta(days=14)
 # The lock expires on its own if its holder dies; waiters give up after LOCK_WAIT seconds.
 LOCK_TIMEOUT = 60
 LOCK_WAIT = 75
+
+# Sent with the XeroConnection just flagged as needing a reconnect and ``session``, the
+# token session that flagged it (uncommitted): receivers add their own changes to it.
+connection_lost = Namespace().signal("xero-connection-lost")
 
 
 def lock_name(connection_id: int) -> str:
@@ -206,14 +214,15 @@ def _oauth_error(response: httpx.Response) -> str | None:
 
 
 def mark_needs_reconnect(connection_id: int, reason: str) -> None:
-    """Flag the connection and park its workspace's pushes, committed at once, so every page
-    shows the banner and no worker keeps hammering Xero with a dead grant."""
+    """Flag the connection, committed at once with what ``connection_lost``'s receivers
+    changed (the push engine parks the workspace's pushes), so every page shows the banner
+    and no worker keeps calling Xero with a dead grant."""
     with token_session() as session:
         connection = session.get(XeroConnection, connection_id)
         if connection is None:
             return
         connection.needs_reconnect = True
         connection.needs_reconnect_reason = reason
-        outbox.hold_for_reconnect(session, connection.workspace_id)
+        connection_lost.send(connection, session=session)
         session.commit()
     log.info("Xero connection %s needs reconnecting: %s", connection_id, reason)

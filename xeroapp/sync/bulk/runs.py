@@ -2,7 +2,7 @@
 changed" would touch, starting a run, and its progress.
 
 A run stages one PushJob per record (bulk_push_id = the run) in one transaction, commits, and
-only then enqueues one RQ job per batch of up to ``BATCH_SIZE`` rows (sync/bulk_jobs.py), so
+only then enqueues one RQ job per batch of up to ``BATCH_SIZE`` rows (sync/bulk/jobs.py), so
 a Redis failure loses nothing: the rows stay ``queued`` for the sweeper. Records that already
 have a push pending are left to it (one pending push per record still holds).
 """
@@ -27,8 +27,8 @@ from xeroapp.queue import get_queue
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 50  # Xero's advice for one batched request (xero-facts §4)
-BATCH_FUNCTION = "xeroapp.sync.bulk_jobs.run_bulk_batch"
+BATCH_SIZE = 50  # Xero advises batches of about 50 elements per request
+BATCH_FUNCTION = "xeroapp.sync.bulk.jobs.run_bulk_batch"
 JOB_PREFIX = "bulk-"
 # A finished run stays on its list page this long, so its failures can be read.
 SHOW_FINISHED_FOR = timedelta(hours=12)

@@ -1,22 +1,27 @@
 """The RQ job of a bulk run: ``run_bulk_batch(run_id, row_ids)`` sends up to 50 PushJob rows
-in one batched request (sync/bulk_senders.py) and writes each row's own outcome.
+in one batched request (sync/bulk/senders.py) and writes each row's own outcome.
 
-It follows run_push_job's rules (sync/jobs.py) for the batch as a whole:
-- rows are claimed with a conditional UPDATE (PushJob.is_runnable: queued, or a wait whose
-  time has come), so a batch enqueued twice (a sweep, a retry) sends each row once, and a
-  batch that meets rows before their time leaves them to the retry scheduled for then;
-- 429 or our shared budget saying "not before T": rows ``waiting`` until then and the batch
-  scheduled again for that time (RQ scheduler), never slept through;
-- Xero unreachable / 5xx: rows ``waiting`` and the batch retried with backoff; after the last
-  attempt every row ``failed`` with a plain message;
-- lost grant: rows parked until someone reconnects;
+It follows the single job's rules (sync/jobs.py) for the batch as a whole:
+- rows are claimed with a conditional UPDATE (PushJob.is_runnable: queued, or a timed wait
+  whose ``not_before`` has passed), so a batch enqueued twice (a sweep, a retry) sends each
+  row once, and a batch that meets rows before their time leaves them to the retry scheduled
+  for then;
+- an exception from the request as a whole goes through the same ``classify``
+  (sync/classify.py) as a single push, and every row of the batch takes its outcome: a rate
+  limit or our shared budget makes them wait and the batch is scheduled again for then; Xero
+  unreachable retries the batch with back-off; a lost grant parks them until someone
+  reconnects;
+- when the retries run out (or Xero refuses the whole request, or something unexpected
+  happens), every row is ``failed`` with the same plain words as a single push, committed,
+  and then the exception is re-raised so RQ records the batch job as failed, exactly as it
+  records a single push's;
 - an element Xero refused fails only its own row, with Xero's message; a record in a currency
   or with a tax rate the organisation cannot take fails before the call (sync/org_checks.py).
 """
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -29,16 +34,18 @@ from rq.job import Job
 
 from xeroapp.extensions import db
 from xeroapp.models import BulkPush, Invoice, InvoiceLine, PushJob, XeroConnection
+from xeroapp.models.xero import PENDING_PUSH_STATUSES
 from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue, whole_second_after
-from xeroapp.sync import bulk, messages, org_checks, outbox, retries
-from xeroapp.sync.bulk_senders import SENDERS, BatchContext, Outcome
+from xeroapp.sync import messages, org_checks, reconnect
+from xeroapp.sync.bulk import runs
+from xeroapp.sync.bulk.senders import SENDERS, BatchContext, Outcome
+from xeroapp.sync.classify import Outcome as Stop
+from xeroapp.sync.classify import classify, wait_message
 from xeroapp.workspaces import time_zone_of
 from xeroapp.xero import reference
 from xeroapp.xero.client import XeroClient
 from xeroapp.xero.http import http_client
-from xeroapp.xero.errors import (NotConnected, QueryTooLong, RateLimited, ReconnectRequired,
-                                 TransportError, Unavailable, ValidationError)
 
 log = logging.getLogger(__name__)
 
@@ -74,35 +81,30 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
     if connection is None or connection.needs_reconnect:
         return _park(rows)
     if run.tenant_id != connection.tenant_id:
-        return _fail_all(rows, outbox.OTHER_ORGANISATION, None)
+        return _fail_all(rows, Stop("failed", None, reconnect.OTHER_ORGANISATION))
     pairs = _fit_for(connection, _records(run.record_kind, rows))
     ctx = BatchContext(XeroClient(connection.id, connection.tenant_id, http=http), connection,
                        run_id, {record.id: row for row, record in pairs})
     try:
         outcomes = SENDERS[run.record_kind](ctx, [record for _, record in pairs]) if pairs else []
-    except RateLimited as exc:
-        return _wait(run_id, rows, utcnow() + timedelta(seconds=max(exc.retry_after, 1.0)),
-                     None, "rate_limit", failures)
-    except (ReconnectRequired, NotConnected):
-        return _park(rows)
-    except (TransportError, Unavailable) as exc:
-        if retries.can_retry(failures + 1):
-            resume_at = utcnow() + timedelta(seconds=retries.delay(failures + 1))
-            return _wait(run_id, rows, resume_at,
-                         retries.retrying_message(exc, failures + 1, resume_at,
-                                                  time_zone_of(run.workspace_id)), "unreachable",
-                         failures + 1)
-        return _fail_all(rows, retries.gave_up_message(exc, run.record_kind, run.mode),
-                         "unreachable")
-    except QueryTooLong as exc:  # a lookup Xero's servers refused as too long: plain words
-        return _fail_all(rows, messages.search_refused(exc, run.record_kind), "unreachable")
-    except ValidationError as exc:  # the whole request refused (a 400 despite summarizeErrors)
-        text, _ = messages.validation(exc, run.record_kind)
-        return _fail_all(rows, text, "validation")
-    except Exception:
-        _fail_all(rows, messages.unexpected(run.record_kind), "unreachable")
-        raise
+    except Exception as exc:
+        stop = classify(exc, record_kind=run.record_kind, action=run.mode, failures=failures)
+        counts = _stopped(run_id, rows, stop, failures)
+        if stop.refresh_reference:  # Xero blamed a code or rate: read its lists again
+            reference.request_refresh(connection)
+        if stop.reraise:
+            raise
+        return counts
     return _record(run, [row for row, _ in pairs], outcomes)
+
+
+def _stopped(run_id: int, rows: list[PushJob], stop: Stop, failures: int) -> dict[str, int]:
+    """Every row of the batch takes what ``classify`` decided (committed)."""
+    if stop.parks:
+        return _park(rows)
+    if stop.waits:
+        return _wait(run_id, rows, stop, failures + (stop.kind != "rate_limit"))
+    return _fail_all(rows, stop)
 
 
 # -- rows ---------------------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def _claim(row_ids: list[int]) -> list[PushJob]:
 
 def _records(kind: str, rows: list[PushJob]) -> list[tuple[PushJob, Any]]:
     """(row, record) for rows whose record still exists; the others fail here."""
-    model = bulk.BULK_MODELS[kind]
+    model = runs.BULK_MODELS[kind]
     found = {r.id: r for r in db.session.scalars(sa.select(model).where(
         model.id.in_([row.record_id for row in rows])).options(*EAGER.get(kind, ())))}
     pairs = []
@@ -158,7 +160,7 @@ def _fit_for(connection: XeroConnection, pairs: list[tuple[PushJob, Any]]) -> li
 def _set(row: PushJob, status: str, message: str | None, field: str | None = None,
          kind: str | None = None) -> None:
     row.status, row.error_message, row.error_field, row.error_kind = status, message, field, kind
-    if status in ("done", "failed"):
+    if status not in PENDING_PUSH_STATUSES:
         row.finished_at = utcnow()
 
 
@@ -171,46 +173,46 @@ def _record(run: BulkPush, rows: list[PushJob], outcomes: list[Outcome]) -> dict
             _set(row, "failed", outcome.message, outcome.field, outcome.kind)
     db.session.commit()
     db.session.refresh(run)  # another batch of the run may have finished it meanwhile
-    bulk.refresh_finished(run)
+    runs.refresh_finished(run)
     return {"sent": sum(o.ok for o in outcomes), "failed": sum(not o.ok for o in outcomes)}
 
 
-def _fail_all(rows: list[PushJob], message: str, kind: str | None) -> dict[str, int]:
+def _fail_all(rows: list[PushJob], stop: Stop) -> dict[str, int]:
     db.session.rollback()
     for row in rows:
-        _set(row, "failed", message, None, kind)
+        _set(row, stop.status, stop.message, stop.field, stop.kind)
+        row.choices = stop.choices
     db.session.commit()
     _finish_run_of(rows)
     return {"sent": 0, "failed": len(rows)}
 
 
 def _park(rows: list[PushJob]) -> dict[str, int]:
-    """Wait for a person to reconnect (outbox.resume_after_reconnect resumes the rows)."""
+    """Wait for a person to reconnect (reconnect.resume_after_reconnect resumes the rows)."""
     db.session.rollback()
     for row in rows:
-        _set(row, "waiting", outbox.RECONNECT_REASON)
-        row.not_before = None
+        row.park_for_reconnect()
     db.session.commit()
     return {"waiting": len(rows)}
 
 
-def _wait(run_id: int, rows: list[PushJob], resume_at: datetime, message: str | None, kind: str,
-          failures: int) -> dict[str, int]:
-    """Rows ``waiting`` until ``resume_at``, the same batch scheduled for then (a new RQ
-    job: this one is still running). The worker is free for other work meanwhile."""
-    resume_at = whole_second_after(resume_at)
-    time_zone = time_zone_of(rows[0].workspace_id) if message is None else None
+def _wait(run_id: int, rows: list[PushJob], stop: Stop, failures: int) -> dict[str, int]:
+    """Rows ``waiting`` until the wait ends, the same batch scheduled for then (a new RQ
+    job: this one is still running). The worker is free for other work meanwhile.
+    ``failures``: consecutive passing faults so far (a rate limit is not one)."""
+    resume_at = whole_second_after(utcnow() + timedelta(seconds=stop.wait_seconds))
+    message = wait_message(stop, resume_at, time_zone_of(rows[0].workspace_id), failures)
     db.session.rollback()
     for row in rows:
-        if kind == "rate_limit":
+        if stop.kind == "rate_limit":
             row.count_as_rate_limit_wait()
-        _set(row, "waiting", message or messages.rate_limited(resume_at, time_zone), None, kind)
+        _set(row, "waiting", message, None, stop.kind)
         row.not_before = resume_at
     db.session.commit()
     ids = [row.id for row in rows]
     try:
-        get_queue().enqueue_at(resume_at, bulk.BATCH_FUNCTION, run_id, ids, failures,
-                               job_id=bulk.batch_job_id(run_id, ids[0], rows[0].tries))
+        get_queue().enqueue_at(resume_at, runs.BATCH_FUNCTION, run_id, ids, failures,
+                               job_id=runs.batch_job_id(run_id, ids[0], rows[0].tries))
     except RedisError:  # the rows say waiting; the sweeper enqueues them once due
         log.warning("bulk push %s: could not schedule a batch's retry", run_id)
     return {"waiting": len(rows)}
@@ -220,7 +222,7 @@ def _finish_run_of(rows: list[PushJob]) -> None:
     run_id = rows[0].bulk_push_id if rows else None
     run = db.session.get(BulkPush, run_id) if run_id else None
     if run is not None:
-        bulk.refresh_finished(run)
+        runs.refresh_finished(run)
 
 
 # -- for the sweeper and single-push paths -----------------------------------------------------------
@@ -229,7 +231,7 @@ def held_row_ids(redis: Redis, job_ids: list[str]) -> set[int]:
     """Row ids carried by the bulk batch jobs among ``job_ids`` (the sweeper's "held")."""
     held: set[int] = set()
     for job_id in job_ids:
-        if not job_id.startswith(bulk.JOB_PREFIX):
+        if not job_id.startswith(runs.JOB_PREFIX):
             continue
         try:
             job = Job.fetch(job_id, connection=redis)
@@ -255,5 +257,5 @@ def run_single(row: PushJob) -> dict[str, int] | None:
                     else PushJob.idempotency_key.is_(None))
     others = list(db.session.scalars(sa.select(PushJob.id).where(
         PushJob.bulk_push_id == row.bulk_push_id, PushJob.id != row.id, same_request,
-        PushJob.is_runnable(utcnow())).order_by(PushJob.id).limit(bulk.BATCH_SIZE - 1)))
+        PushJob.is_runnable(utcnow())).order_by(PushJob.id).limit(runs.BATCH_SIZE - 1)))
     return run_bulk_batch(row.bulk_push_id, [row.id, *others])

@@ -10,7 +10,7 @@ contact, date, reference and lines instead (sync/numbers.answer_for).
 
 Every request carries an Idempotency-Key derived from its body, stored on the rows of the
 records it carries before it goes. A re-send of those rows (the batch's scheduled retry after
-a 429 or a lost answer; the sweeper or a reconnect after a dead worker, bulk_jobs.run_single)
+a 429 or a lost answer; the sweeper or a reconnect after a dead worker, bulk.jobs.run_single)
 sends exactly those rows together again, so the request and its key are the same and Xero
 replays instead of creating twice; a batch whose records changed meanwhile is a different
 request with a different key. Past the key's lifetime (6 minutes) our copies are still found:
@@ -21,8 +21,8 @@ own spelling: ``_adopted_before``). Contacts already linked, or adopted by name,
 with their answer by ContactID.
 
 Invoices and items not linked yet are only ever CREATED (PUT): Xero's POST would update
-whatever already holds the number or code (xeroizer pull request 121; Xero-NetStandard issue
-127), rewriting the business's own INV-0001. A number Xero refuses as taken is looked up
+whatever already holds the number or code instead of refusing, rewriting the business's
+own INV-0001. A number Xero refuses as taken is looked up
 (all of the batch's at once): our own earlier copy (a re-send whose first answer was lost) is
 adopted by its InvoiceID, anyone else's is left alone and only that record fails, naming the
 number (sync/number_clash.py). An item code already held is linked to that item, untouched,
@@ -107,7 +107,7 @@ class BatchContext:
         The key is stored (committed) BEFORE the call on the rows of the records it carries
         (``carrying``): their own record's create or update. Should the answer be lost (a
         timeout, a killed worker), every later path re-sends those rows together, as this
-        same request (bulk_jobs.run_single), so Xero replays its answer. An invoice run's
+        same request (bulk.jobs.run_single), so Xero replays its answer. An invoice run's
         clients call carries the rows of the invoices it is for. Calls that only follow up
         on an answer (adoptions) carry no row: they are made again from the replayed one."""
         key = batch_key(self.run_id, step, elements)

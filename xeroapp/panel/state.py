@@ -1,4 +1,6 @@
-"""The integration panel's view of one record: state, button, last error, history."""
+"""What the integration panel shows of one record: its state with the badge (text and CSS
+class suffix), the button, the last error and the history. Changing the panel touches this
+package only; the push engine (sync/) just writes PushJob rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,7 +11,7 @@ import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
-from xeroapp.sync import linking, messages, outbox
+from xeroapp.sync import linking, messages
 from xeroapp.xero.links import deep_link
 
 HISTORY_SIZE = 5
@@ -27,7 +29,7 @@ BADGES = {
     "failed": ("Failed", "failed"),
     "ambiguous": ("Choose a contact", "waiting"),
     "locked": ("Locked in Xero", "in-xero"),
-    # A purchase order whose products are not Items in Xero yet (issue 5), never sent / sent before.
+    # A purchase order whose products are not Items in Xero yet, never sent / sent before.
     "products_missing": ("Not in Xero: products missing", "waiting"),
     "products_missing_update": ("Update waiting: products missing", "waiting"),
 }
@@ -96,7 +98,7 @@ def _state(connection: XeroConnection | None, link: XeroLink | None, latest: Pus
         if latest.status == "running":
             return "sending"
         if latest.status == "waiting":
-            if latest.error_message == outbox.RECONNECT_REASON:
+            if latest.waits_for_reconnect:
                 return "waiting_reconnect"
             # A backoff after Xero could not be reached, as opposed to a rate-limit wait.
             return "waiting_retry" if latest.error_kind == "unreachable" else "waiting_limit"
