@@ -3,9 +3,8 @@ copy, to adopt, or someone else's document, never to be touched.
 
 Records without a Xero link are only ever created with PUT, which Xero refuses for a number it
 already holds ("Invoice # must be unique.", "Order number must be unique"). POST on the
-collection would not refuse: it updates whichever document holds the number (public
-reports: xeroizer pull request 121, Xero-NetStandard issue 127 on GitHub), so it would
-rewrite the business's own INV-0001.
+collection would not refuse: Xero takes a POST naming a number it already holds as an update
+of whichever document holds that number, so it would rewrite the business's own INV-0001.
 
 The holder is OUR earlier copy when a push whose answer was lost (a timeout, a worker that
 died after Xero saved it, a re-send after the Idempotency-Key expired or with a changed body)
