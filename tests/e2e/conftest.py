@@ -98,6 +98,17 @@ class Sandbox:
     def faults(self, **settings: Any) -> None:
         self._call("POST", "/_sandbox/faults", settings)
 
+    def add_item(self, code: str, name: str) -> None:
+        """An Item someone else's app puts in Xero (through the API, with a token of its own)."""
+        token = self._call("POST", "/_sandbox/tokens", {"tenants": [DEMO_TENANT_ID]})["access_token"]
+        request = urllib.request.Request(
+            self.url + "/api.xro/2.0/Items", method="PUT",
+            data=json.dumps({"Items": [{"Code": code, "Name": name}]}).encode(),
+            headers={"Content-Type": "application/json", "Accept": "application/json",
+                     "Authorization": f"Bearer {token}", "xero-tenant-id": DEMO_TENANT_ID})
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
     def reset(self) -> None:
         self._call("POST", "/_sandbox/reset")
 

@@ -5,4 +5,5 @@ from __future__ import annotations
 
 
 from tests.purchase_orders_xero.po_support import counted, shop  # noqa: F401  (fixtures)
-from tests.sync.push_support import desk, sandbox  # noqa: F401  (fixtures)
+from tests.sync.push_support import (desk, live_desk, live_sandbox,  # noqa: F401  (fixtures)
+                                     live_sandbox_server, sandbox)

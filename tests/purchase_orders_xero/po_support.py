@@ -58,6 +58,11 @@ class Shop:
 
 @pytest.fixture
 def shop(desk: Desk, records) -> Shop:
+    return make_shop(desk, records)
+
+
+def make_shop(desk: Desk, records) -> Shop:
+    """A supplier and five products in ``desk``'s workspace, none of them in Xero."""
     shop = Shop(desk.workspace_id, records.supplier(desk.workspace_id, name="Pacific Paper Co.",
                                                     email="orders@pacificpaper.example"))
     for sku, name, cost, account in (("CUP-8OZ", "Cups 8 oz", "95.00", "300"),
@@ -146,8 +151,24 @@ def dialog(desk: Desk, order_id: int) -> str:
 
 
 def submit_dialog(desk: Desk, order_id: int, **fields: str):
+    """Press "Create in Xero and save": the answer is the dialog's progress (or the dialog
+    again, 422, when a row needs correcting)."""
     return desk.client.post(f"/purchase-orders/{order_id}/xero/missing-products", data=fields,
                             headers=HTMX)
+
+
+def progress(desk: Desk, order_id: int):
+    """The dialog's poll while its job runs."""
+    return desk.client.get(f"/purchase-orders/{order_id}/xero/missing-products/progress",
+                           headers=HTMX)
+
+
+def create_via_dialog(desk: Desk, order_id: int, **fields: str):
+    """Press Create, let the worker run everything queued, then the dialog's next poll."""
+    answer = submit_dialog(desk, order_id, **fields)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    desk.drain()
+    return progress(desk, order_id)
 
 
 def set_po_status(desk: Desk, status: str) -> None:

@@ -1,17 +1,22 @@
 """A purchase order whose products are not all Items in Xero: one batched lookup, the push
-stops ("blocked"), the dialog lists exactly the missing ones, creates them in one request,
-and the order goes on to Xero without another click."""
+stops ("blocked"), the dialog lists exactly the missing ones, a job creates them in one
+request while the dialog shows its progress, and the order goes on to Xero without another
+click."""
 from __future__ import annotations
 
 import json
 import re
 from decimal import Decimal
 
-from tests.purchase_orders_xero.po_support import (add_item, dialog, held_orders, order_form,
-                                                   order_id_by_number, save_order, submit_dialog)
-from tests.sync.push_support import HTMX, text_of
+from tests.purchase_orders_xero.po_support import (add_item, create_via_dialog, dialog,
+                                                   held_orders, make_shop, order_form,
+                                                   order_id_by_number, progress, save_order,
+                                                   submit_dialog)
+from tests.sync.push_support import HTMX, run_scheduled, text_of
 from xeroapp.extensions import db
-from xeroapp.models import Product, PurchaseOrder, XeroLink
+from xeroapp.models import Product, PurchaseOrder, XeroConnection, XeroLink
+from xeroapp.models.types import utcnow
+from xeroapp.sync.reconnect import resume_after_reconnect
 from xeroapp.xero import mapping
 
 FIVE = [("CUP-8OZ", "10", "95"), ("LID-8OZ", "10", "42.5"), ("SLEEVE", "5", "18"),
@@ -63,17 +68,28 @@ def test_three_of_five_missing_dialog_creates_them_and_the_po_follows(desk, shop
 
     answer = submit_dialog(desk, order_id)
 
-    assert answer.status_code == 200 and answer.get_data(as_text=True) == ""
-    assert json.loads(answer.headers["HX-Trigger"]) == {"closeModal": True, "xeroPanelRefresh": True}
+    # The click only records the job: Xero is called by the worker, never by the request.
+    assert answer.status_code == 200 and counted.count("PUT", "Items") == 0
+    html = answer.get_data(as_text=True)
+    assert "Creating 3 products in Xero" in text_of(html)
+    assert f'hx-get="/purchase-orders/{order_id}/xero/missing-products/progress"' in html
+    (creation,) = desk.jobs("missing_products", order_id)
+    assert creation.status == "queued" and [c["code"] for c in creation.choices] == ["SLEEVE", "STRAW", "NAPKIN"]
+    assert "Creating 3 products" in text_of(progress(desk, order_id).get_data(as_text=True))
+    assert "Creating 3 products" in text_of(dialog(desk, order_id))  # reopened meanwhile
+
+    desk.drain()  # the creation, then the order's push it records
+
+    closing = progress(desk, order_id)
+    assert closing.status_code == 200 and closing.get_data(as_text=True) == ""
+    assert json.loads(closing.headers["HX-Trigger"]) == {"closeModal": True, "xeroPanelRefresh": True}
     assert counted.count("PUT", "Items") == 1  # one batched create for the three
     items = {i["Code"]: i for i in desk.held("items")}
     assert set(items) == {"CUP-8OZ", "LID-8OZ", "SLEEVE", "STRAW", "NAPKIN"}
     assert items["STRAW"]["Name"] == "Paper straws"
     assert items["STRAW"]["PurchaseDetails"]["UnitPrice"] == 7.25
     assert items["STRAW"]["PurchaseDetails"]["AccountCode"] == "310"
-    assert "Queued" in text_of(desk.panel("purchase_order", order_id))
-
-    desk.drain()
+    assert [j.status for j in desk.jobs("missing_products", order_id)] == ["done"]
 
     (order,) = held_orders(desk)
     assert [l["ItemCode"] for l in order["LineItems"]] == ["CUP-8OZ", "LID-8OZ", "SLEEVE", "STRAW", "NAPKIN"]
@@ -127,10 +143,8 @@ def test_long_sku_warns_and_the_edited_code_is_used_and_remembered(desk, shop, r
     assert "Use at most 30 characters (this code has 38)" in text_of(too_long.get_data(as_text=True))
     assert desk.held("items") == []
 
-    answer = submit_dialog(desk, order_id, **{f"code-{product_id}": "ECO-CUP-12",
-                                              f"name-{product_id}": "Compostable cup 12 oz"})
-    assert answer.status_code == 200
-    desk.drain()
+    create_via_dialog(desk, order_id, **{f"code-{product_id}": "ECO-CUP-12",
+                                         f"name-{product_id}": "Compostable cup 12 oz"})
 
     (item,) = desk.held("items")
     assert (item["Code"], item["Name"]) == ("ECO-CUP-12", "Compostable cup 12 oz")
@@ -160,7 +174,7 @@ def test_purchase_prices_keep_four_decimal_places(desk, shop, records):
     shop.products["BOLT"] = records.product(desk.workspace_id, sku="BOLT", name="Bolt",
                                             cost_price=Decimal("0.1234"))
     order_id = blocked_order(desk, shop, [("BOLT", "1000", "0.1234")], present=())
-    submit_dialog(desk, order_id)
+    create_via_dialog(desk, order_id)
     (item,) = desk.held("items")
     assert item["PurchaseDetails"]["UnitPrice"] == 0.1234
 
@@ -171,9 +185,10 @@ def test_rows_xero_refuses_are_shown_and_the_others_created(desk, shop, records)
     shop.products["BAD-ACCOUNT"] = bad
     order_id = blocked_order(desk, shop, [("SLEEVE", "1", "18"), ("BAD-ACCOUNT", "1", "3")], present=())
 
-    answer = submit_dialog(desk, order_id)
+    answer = create_via_dialog(desk, order_id)
 
     html = answer.get_data(as_text=True)
+    assert "HX-Trigger" not in answer.headers  # stays open, the refused row on it
     assert "Xero created 1 of 2 products" in text_of(html)
     assert codes_in(html) == ["BAD-ACCOUNT"]
     assert "Account code '999' is not a valid code" in text_of(html)
@@ -186,12 +201,15 @@ def test_a_code_taken_in_xero_meanwhile_is_refused_on_its_row(desk, shop):
     order_id = blocked_order(desk, shop, [("SLEEVE", "1", "18")], present=())
     add_item(desk, "sleeve", "Someone else's sleeve")
 
-    html = submit_dialog(desk, order_id).get_data(as_text=True)
+    html = create_via_dialog(desk, order_id).get_data(as_text=True)
 
     assert "Price List Item with Code ''SLEEVE'' already exists" in text_of(html)
     assert f'name="code-{shop.products["SLEEVE"]}"' in html  # now editable, to choose another
-    answer = submit_dialog(desk, order_id, **{f"code-{shop.products['SLEEVE']}": "SLEEVE-2"})
+    assert "Price List Item" in text_of(dialog(desk, order_id))  # reopened: still says why
+    answer = create_via_dialog(desk, order_id, **{f"code-{shop.products['SLEEVE']}": "SLEEVE-2"})
     assert answer.headers.get("HX-Trigger")
+    assert sorted(i["Code"] for i in desk.held("items")) == ["SLEEVE-2", "sleeve"]
+    assert len(held_orders(desk)) == 1
 
 
 def test_another_workspaces_order_and_its_dialog_are_404(desk, shop, records):
@@ -231,7 +249,13 @@ def test_the_dialog_works_as_a_page_without_javascript(desk, shop):
     page = desk.client.get(f"/purchase-orders/{order_id}/xero/missing-products")
     assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
     answer = desk.client.post(f"/purchase-orders/{order_id}/xero/missing-products")
-    assert answer.status_code == 302 and answer.headers["Location"].endswith("tab=xero")
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith(f"/purchase-orders/{order_id}/xero/missing-products/progress")
+    page = desk.client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "<html" in page and "Check progress" in page
+    desk.drain()
+    done = desk.client.get(answer.headers["Location"])
+    assert done.status_code == 302 and done.headers["Location"].endswith("tab=xero")
     assert [i["Code"] for i in desk.held("items")] == ["SLEEVE"]
 
 
@@ -257,20 +281,77 @@ def test_check_xero_again_after_adding_the_items_by_hand(desk, shop, counted):
     assert counted.count("PUT", "Items") == 1  # only the one added by hand
 
 
-def test_a_create_xero_did_not_answer_may_have_happened_and_create_again_links_it(desk, shop):
+def test_a_create_xero_did_not_answer_is_retried_by_the_job_with_the_same_key(live_desk, records):
+    desk = live_desk  # over a real socket: a dropped connection is a network error there
+    shop = make_shop(desk, records)
     order_id = blocked_order(desk, shop, [("SLEEVE", "1", "18")], present=())
-    desk.control("faults", {"next": ["503"], "paths": ["Items"]})
+    # Xero saves the item, and its answer is lost on the way back.
+    desk.control("faults", {"next": ["lost_response"], "paths": ["Items"]})
 
-    html = text_of(submit_dialog(desk, order_id).get_data(as_text=True))
-
-    assert "It may have created some of these products all the same" in html
-    assert "is safe" in html and "Nothing here was changed" not in html
-    # Xero saved the item after all (its answer was the part that got lost) ...
-    add_item(desk, "SLEEVE", "Cup sleeves")
-    # ... so pressing Create again links that copy and the order goes on: one SLEEVE in Xero.
-    answer = submit_dialog(desk, order_id)
-    assert answer.headers.get("HX-Trigger")
+    submit_dialog(desk, order_id)
     desk.drain()
+
+    (creation,) = desk.jobs("missing_products", order_id)
+    assert (creation.status, creation.error_kind) == ("waiting", "unreachable")
+    words = text_of(progress(desk, order_id).get_data(as_text=True))
+    assert "Xero could not be reached" in words and "Trying again at" in words
+    assert "Error" not in words and "(" not in words.split("Trying again")[0]  # no class names
+    run_scheduled(desk.app, desk.drain)  # the retry, at its time
+
+    # The retry carried the same Idempotency-Key: Xero replayed its answer, one SLEEVE.
     assert [i["Code"] for i in desk.held("items")] == ["SLEEVE"]
+    assert progress(desk, order_id).headers.get("HX-Trigger")
     assert len(held_orders(desk)) == 1
     assert desk.link("product", shop.products["SLEEVE"]) is not None
+
+
+def test_when_xero_stays_unreachable_the_dialog_says_create_again_is_safe(desk, shop):
+    order_id = blocked_order(desk, shop, [("SLEEVE", "1", "18")], present=())
+    desk.control("faults", {"next": ["503"] * 5, "paths": ["Items"]})
+    submit_dialog(desk, order_id)
+    desk.drain()
+    (creation,) = desk.jobs("missing_products", order_id)
+    for _ in range(10):
+        if creation.status != "waiting":
+            break
+        run_scheduled(desk.app, desk.drain)
+        (creation,) = desk.jobs("missing_products", order_id)
+    assert creation.status == "failed"
+
+    html = text_of(progress(desk, order_id).get_data(as_text=True))
+    assert "Xero may have created some of these products all the same" in html
+    assert "again is safe" in html and "Nothing here was changed" not in html
+    assert "Create in Xero and save" in html  # the dialog again, to try once more
+    assert desk.held("items") == []
+    create_via_dialog(desk, order_id)  # Xero is back
+    assert [i["Code"] for i in desk.held("items")] == ["SLEEVE"]
+    assert len(held_orders(desk)) == 1
+
+
+def test_a_lost_grant_parks_the_creation_until_reconnected(desk, shop):
+    order_id = blocked_order(desk, shop, [("SLEEVE", "1", "18")], present=())
+    with desk.app.app_context():  # Xero stops honouring the grant: the refresh is refused
+        connection = db.session.scalar(db.select(XeroConnection))
+        good_token, tenant_id = connection.refresh_token, connection.tenant_id
+        connection.refresh_token = "revoked-at-xero"
+        connection.access_token_expires_at = utcnow()
+        db.session.commit()
+
+    submit_dialog(desk, order_id)
+    desk.drain()
+
+    (creation,) = desk.jobs("missing_products", order_id)
+    assert creation.waits_for_reconnect and desk.held("items") == []
+    words = text_of(progress(desk, order_id).get_data(as_text=True))
+    assert "Xero needs reconnecting before it can create them" in words
+
+    with desk.app.app_context():  # someone reconnects: the parked creation goes on
+        connection = db.session.scalar(db.select(XeroConnection))
+        connection.refresh_token, connection.needs_reconnect = good_token, False
+        resume_after_reconnect(db.session, desk.workspace_id, tenant_id)
+        db.session.commit()
+    desk.drain()
+
+    assert [i["Code"] for i in desk.held("items")] == ["SLEEVE"]
+    assert len(held_orders(desk)) == 1
+    assert progress(desk, order_id).headers.get("HX-Trigger")

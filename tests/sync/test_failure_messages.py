@@ -34,7 +34,8 @@ def test_a_create_whose_last_answer_is_lost_says_it_may_be_in_xero_and_try_again
 
     (job,) = desk.jobs("invoice", invoice_id)
     assert job.error_message == (
-        "Xero could not be reached after 5 attempts: Could not reach Xero (RemoteProtocolError). "
+        "Xero could not be reached after 5 attempts: The connection to Xero broke before its "
+        "answer arrived; the change may or may not have been saved. "
         "This invoice may have reached Xero all the same, before an answer was lost. Pressing "
         "Try again is safe: if Xero has it, the app recognises its own copy and links it instead "
         "of creating a second one. Do not enter it again, here or in Xero.")

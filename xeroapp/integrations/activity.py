@@ -34,7 +34,8 @@ from xeroapp.sync import outbox
 PER_PAGE = 25
 
 KIND_LABELS = {"client": "Client", "supplier": "Supplier", "product": "Product",
-               "invoice": "Invoice", "purchase_order": "Purchase order"}
+               "invoice": "Invoice", "purchase_order": "Purchase order",
+               "missing_products": "Products for purchase order"}
 # status -> (badge text, badge css suffix), in the order the filter lists them
 STATUS_BADGES = {
     "failed": ("Failed", "failed"),
@@ -52,9 +53,11 @@ RECORDS: dict[str, tuple[type, str, str]] = {
     "product": (Product, "products.detail", "product_id"),
     "invoice": (Invoice, "invoices.detail", "invoice_id"),
     "purchase_order": (PurchaseOrder, "purchase_orders.detail", "purchase_order_id"),
+    # the missing-products dialog's creation: its record is the order they are for
+    "missing_products": (PurchaseOrder, "purchase_orders.detail", "purchase_order_id"),
 }
 # Kinds the panel's Send button pushes (products reach Xero through a purchase order's
-# missing-products dialog, not a push of their own).
+# missing-products dialog, which is where a refused creation is tried again).
 RETRYABLE_KINDS = ("client", "supplier", "invoice", "purchase_order")
 
 

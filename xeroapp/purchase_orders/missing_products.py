@@ -7,10 +7,12 @@ code, name, purchase price and account. A SKU longer than Xero's 30-character It
 a name longer than its 50, comes with a warning and an editable field.
 
 ``POST`` the same URL: checks the codes (length, unique among the rows, not another product's
-code here), creates the rows in ONE ``PUT /Items?summarizeErrors=false`` (Xero's answer for
-each row is shown on that row), remembers each code on the product (``xero_code``), links it,
-and once none is missing records the order's push again: the answer then closes the dialog
-and refreshes the panel (``HX-Trigger``), no full reload.
+code here) and hands the rows to a job (sync/missing_products.py): the answer is the
+dialog's progress, which polls ``GET .../missing-products/progress`` until the job ends.
+The job creates the rows in ONE ``PUT /Items?summarizeErrors=false``, remembers each code on
+the product (``xero_code``), links it, and once none is missing records the order's push:
+the progress answer then closes the dialog and refreshes the panel (``HX-Trigger``). Rows
+Xero refused come back on their rows, with Xero's words, for another try.
 
 Which products, and their codes, come from the blocked push (``PushJob.choices``): opening
 the dialog asks Xero nothing. The panel opens the dialog by itself once per blocked push
@@ -18,7 +20,6 @@ the dialog asks Xero nothing. The panel opens the dialog by itself once per bloc
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,15 +34,13 @@ from xeroapp.models import Product, PurchaseOrder, PushJob, XeroConnection, Xero
 from xeroapp.purchase_orders import bp
 from xeroapp.rendering import wants_fragment
 from xeroapp.sync import items, outbox
-from xeroapp.sync.context import MAX_KEY_LENGTH
+from xeroapp.sync import missing_products as creations
 from xeroapp.xero import mapping
-from xeroapp.xero.client import XeroClient
-from xeroapp.xero.errors import (NotConnected, RateLimited, ReconnectRequired, TransportError,
-                                 Unavailable, XeroError)
 
 SHOWN_KEY = "missing_products_shown"  # blocked push ids whose dialog has opened already
 SHOWN_KEEP = 20
 REFRESH_EVENTS = json.dumps({"closeModal": True, "xeroPanelRefresh": True})
+DIALOG = "purchase_orders/partials/_missing_products_dialog.html"
 
 
 @dataclass
@@ -105,11 +104,12 @@ def missing_rows(order: PurchaseOrder, job: PushJob, connection: XeroConnection)
 
 
 def _render(order: PurchaseOrder, rows: list[Row], *, connection: XeroConnection | None,
-            error: str | None = None, notice: str | None = None, status: int = 200) -> Response:
+            error: str | None = None, notice: str | None = None, status: int = 200,
+            creation: PushJob | None = None, partial: str = DIALOG) -> Response:
+    """The dialog's content (or its progress) for the modal with htmx, a page without."""
     context = dict(purchase_order=order, rows=rows, connection=connection, error=error,
-                   notice=notice)
-    template = ("purchase_orders/partials/_missing_products_dialog.html" if wants_fragment()
-                else "purchase_orders/missing_products.html")
+                   notice=notice, creation=creation, partial=partial)
+    template = partial if wants_fragment() else "purchase_orders/missing_products.html"
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "no-store"
@@ -124,17 +124,18 @@ def _remember_shown(job: PushJob) -> None:
 @bp.get("/<id:purchase_order_id>/xero/missing-products")
 def missing_products(purchase_order_id: int):
     order = get_owned_or_404(PurchaseOrder, purchase_order_id)
-    connection = XeroConnection.usable_for(order.workspace_id)
-    job = blocked_push(order)
-    if connection is None or job is None:
-        return _render(order, [], connection=connection, notice=_nothing_to_do(connection))
-    _remember_shown(job)
-    return _render(order, missing_rows(order, job, connection), connection=connection)
+    creation = creations.latest(order)
+    if creation is not None and creation.is_pending:
+        return _render_progress(order, creation)
+    return _dialog(order, creation)
 
 
 @bp.post("/<id:purchase_order_id>/xero/missing-products")
 def create_missing_products(purchase_order_id: int):
     order = get_owned_or_404(PurchaseOrder, purchase_order_id)
+    creation = creations.latest(order)
+    if creation is not None and creation.is_pending:  # a double click: the one under way
+        return _after_post(order, creation)
     connection = XeroConnection.usable_for(order.workspace_id)
     job = blocked_push(order)
     if connection is None or job is None:
@@ -144,25 +145,60 @@ def create_missing_products(purchase_order_id: int):
     if _validate(rows, order.workspace_id):
         return _render(order, rows, connection=connection, status=422,
                        error="Nothing was created: correct the highlighted rows.")
-    if rows:
-        try:
-            refused = items.create(XeroClient(connection.id, connection.tenant_id),
-                                   connection.tenant_id, [r.new_item() for r in rows],
-                                   idempotency_key=_items_key(order, job, rows))
-        except XeroError as exc:
-            db.session.rollback()
-            return _render(order, rows, connection=connection, status=200,
-                           error=_xero_trouble(exc))
-        db.session.commit()
-        if refused:
-            for row in rows:
-                row.errors = refused.get(row.product.id, [])
-            left = [row for row in rows if row.errors]
-            created = len(rows) - len(left)
-            return _render(order, left, connection=connection,
-                           error=(f"Xero created {created} of {len(rows)} products; it refused "
-                                  "the rows below. Correct them and try again."))
-    return _continue_push(order, connection)
+    if not rows:  # all linked since (added in Xero by hand, say): the order goes on
+        return _continue_push(order, connection)
+    creation = creations.request(order, current_user, [r.new_item() for r in rows], connection)
+    return _after_post(order, creation)
+
+
+@bp.get("/<id:purchase_order_id>/xero/missing-products/progress")
+def missing_products_progress(purchase_order_id: int):
+    """Polled by the dialog while its job runs: the progress again, the dialog closing
+    itself once the job is done, or the dialog with what Xero refused."""
+    order = get_owned_or_404(PurchaseOrder, purchase_order_id)
+    creation = creations.latest(order)
+    if creation is not None and creation.is_pending:
+        return _render_progress(order, creation)
+    if creation is not None and creation.status == "done":
+        return _close(order)
+    return _dialog(order, creation)
+
+
+def _dialog(order: PurchaseOrder, creation: PushJob | None) -> Response:
+    """The rows still missing for the blocked push, with what the last creation (if it
+    ended after that push) says about them."""
+    connection = XeroConnection.usable_for(order.workspace_id)
+    job = blocked_push(order)
+    if connection is None or job is None:
+        return _render(order, [], connection=connection, notice=_nothing_to_do(connection))
+    _remember_shown(job)
+    rows = missing_rows(order, job, connection)
+    if creation is None or creation.id < job.id or creation.status != "failed":
+        return _render(order, rows, connection=connection)
+    _show_refusals(rows, creation)
+    return _render(order, rows, connection=connection, error=creation.error_message)
+
+
+def _show_refusals(rows: list[Row], creation: PushJob) -> None:
+    """Each row Xero refused shows the code and name it was sent with, and Xero's words."""
+    refused = {c.get("product_id"): c for c in creation.choices or []
+               if creation.error_kind == creations.ITEMS_REFUSED}
+    for row in rows:
+        sent = refused.get(row.product.id)
+        if sent is not None:
+            row.code, row.name, row.errors = sent["code"], sent["name"], list(sent["errors"])
+
+
+def _after_post(order: PurchaseOrder, creation: PushJob) -> Response:
+    if wants_fragment():
+        return _render_progress(order, creation)
+    return redirect(url_for("purchase_orders.missing_products_progress",
+                            purchase_order_id=order.id), code=303)
+
+
+def _render_progress(order: PurchaseOrder, creation: PushJob) -> Response:
+    return _render(order, [], connection=None, creation=creation,
+                   partial="purchase_orders/partials/_missing_products_progress.html")
 
 
 def _continue_push(order: PurchaseOrder, connection: XeroConnection) -> Response:
@@ -171,6 +207,11 @@ def _continue_push(order: PurchaseOrder, connection: XeroConnection) -> Response
         outbox.request_push(order, current_user)
     except outbox.CannotPush as exc:
         return _render(order, [], connection=connection, error=str(exc))
+    return _close(order)
+
+
+def _close(order: PurchaseOrder) -> Response:
+    """Close the dialog and refresh the panel (htmx), or go back to the order's Xero tab."""
     if not wants_fragment():
         return redirect(url_for("purchase_orders.detail", purchase_order_id=order.id, tab="xero"))
     response = make_response("", 200)
@@ -221,30 +262,6 @@ def _codes_of_other_products(workspace_id: int, exclude: set[int]) -> dict[str, 
     others = db.session.scalars(sa.select(Product).where(Product.workspace_id == workspace_id,
                                                          Product.id.not_in(exclude)))
     return {mapping.item_code(p).casefold(): p.sku for p in others}
-
-
-def _items_key(order: PurchaseOrder, job: PushJob, rows: list[Row]) -> str:
-    """The same request (a double click, a resend after a lost answer) carries the same key,
-    so Xero replays its answer instead of creating twice; edited rows are a new request."""
-    body = json.dumps([r.new_item().body() for r in rows], sort_keys=True, default=str)
-    digest = hashlib.sha256(body.encode()).hexdigest()[:16]
-    return f"xa-purchase_order-{order.id}-items-p{job.id}-{digest}"[:MAX_KEY_LENGTH]
-
-
-def _xero_trouble(exc: XeroError) -> str:
-    if isinstance(exc, RateLimited):
-        return (f"Xero's rate limit was reached, so nothing was created. Try again in "
-                f"{max(int(exc.retry_after), 1)} seconds.")
-    if isinstance(exc, (ReconnectRequired, NotConnected)):
-        return f"{exc} Nothing was created."
-    if isinstance(exc, (TransportError, Unavailable)):
-        # Xero may have saved the items before its answer was lost. Create again is safe:
-        # the same rows carry the same Idempotency-Key, and an item Xero already holds under
-        # our code and name is linked, not created twice.
-        return (f"Xero did not answer ({exc}). It may have created some of these products "
-                "all the same. Pressing “Create in Xero and save” again is safe: products Xero already "
-                "has are linked, not created twice.")
-    return f"Xero did not create the products: {exc} Correct what it names and try again."
 
 
 def _nothing_to_do(connection: XeroConnection | None) -> str:

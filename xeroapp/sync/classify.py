@@ -13,6 +13,8 @@ policy of the single job (sync/jobs.py) and the bulk batch (sync/bulk/jobs.py).
 - several contacts with the name: ``ambiguous``, with the candidates for the panel's choice.
 - products of a purchase order missing in Xero: ``blocked``, with them in ``choices`` for the
   missing-products dialog.
+- rows of that dialog Xero refused (sync/missing_products.py): ``failed``, with each refused
+  row and Xero's words in ``choices``, for the dialog to show on their rows.
 - any other PushStopped (locked or gone in Xero, a currency or tax rate the organisation
   cannot take): ``failed`` with the reason; nothing to retry blindly, nothing raised.
 - a lookup Xero's servers refused as too long: ``failed`` saying so, nothing raised.
@@ -33,6 +35,7 @@ from typing import Any
 from xeroapp.models.xero import RECONNECT_WAIT
 from xeroapp.sync import messages, retries
 from xeroapp.sync.items import ProductsMissing
+from xeroapp.sync.missing_products import ItemsRefused
 from xeroapp.sync.outcomes import AmbiguousContact, PushStopped
 from xeroapp.xero import reference
 from xeroapp.xero.errors import (NotConnected, QueryTooLong, RateLimited, ReconnectRequired,
@@ -80,6 +83,8 @@ def classify(exc: Exception, *, record_kind: str, action: str, failures: int) ->
         return Outcome("ambiguous", exc.kind, str(exc), exc.field, choices=exc.candidates)
     if isinstance(exc, ProductsMissing):
         return Outcome("blocked", exc.kind, str(exc), exc.field, choices=exc.missing)
+    if isinstance(exc, ItemsRefused):
+        return Outcome("failed", exc.kind, str(exc), exc.field, choices=exc.rows)
     if isinstance(exc, PushStopped):
         return Outcome("failed", exc.kind, str(exc), exc.field)
     if isinstance(exc, QueryTooLong):

@@ -30,8 +30,8 @@ from xeroapp.models import Client, Invoice, PurchaseOrder, Supplier
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
 from xeroapp.queue import get_queue, whole_second_after
-from xeroapp.sync import (contacts, invoices, messages, org_checks, outbox, purchase_orders,
-                          reconnect)
+from xeroapp.sync import (contacts, invoices, messages, missing_products, org_checks, outbox,
+                          purchase_orders, reconnect)
 from xeroapp.sync.bulk import jobs as bulk_jobs
 from xeroapp.sync.classify import Outcome, classify, wait_message
 from xeroapp.sync.context import PushContext, key_for
@@ -41,14 +41,17 @@ from xeroapp.xero.client import XeroClient
 
 log = logging.getLogger(__name__)
 
-Pusher = Callable[[PushContext, Any], XeroLink]
+Pusher = Callable[[PushContext, Any], XeroLink | None]
 
-# record kind -> (model, push function): what a single push can send.
+# record kind -> (model, push function): what a single push can send. The missing-products
+# dialog's creation is one too: its record is the order the products are for (so the order's
+# currency and tax checks refuse it before any item is made for an order Xero cannot take).
 PUSHERS: dict[str, tuple[type, Pusher]] = {
     "client": (Client, contacts.push),
     "supplier": (Supplier, contacts.push),
     "invoice": (Invoice, invoices.push),
     "purchase_order": (PurchaseOrder, purchase_orders.push),
+    missing_products.KIND: (PurchaseOrder, missing_products.push),
 }
 
 

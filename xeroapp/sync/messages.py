@@ -7,7 +7,8 @@ from xeroapp.timezones import clock_time
 from xeroapp.xero.errors import ValidationError, XeroError
 
 NOUNS = {"client": "client", "supplier": "supplier", "invoice": "invoice",
-         "purchase_order": "purchase order", "product": "product"}
+         "purchase_order": "purchase order", "product": "product",
+         "missing_products": "set of products"}
 
 # Phrases in Xero's validation messages -> the field as our forms call it.
 FIELD_HINTS = (
@@ -103,6 +104,10 @@ def gave_up(exc: XeroError, attempts: int, record_kind: str, action: str) -> str
     """
     the = noun(record_kind)
     said = f"Xero could not be reached after {attempts} attempts: {exc}"
+    if record_kind == "missing_products":  # the dialog's button is the way to try again
+        return (f"{said} Xero may have created some of these products all the same. Pressing "
+                "“Create in Xero and save” again is safe: products Xero already has are "
+                "linked, not created twice.")
     if action == "update":
         return (f"{said} Your changes to this {the} may or may not have reached Xero. Pressing "
                 f"Try again sends them again to the same {the} in Xero; it does not make a copy.")

@@ -68,8 +68,9 @@ def pending_push(record: Any) -> PushJob | None:
         PushJob.record_id == record.id, PushJob.status.in_(PENDING_PUSH_STATUSES)))
 
 
-def stage_push(record: Any, user: User, *, contact_choice: str | None = None) -> StagedPush:
+def stage_push(record: Any, user: User | None, *, contact_choice: str | None = None) -> StagedPush:
     """Add a push of ``record`` to the session, uncommitted (the caller's transaction decides).
+    ``user``: who asked (None when a job asks for a person whose account is gone since).
     A push still queued, running or waiting is reused: it loads the record fresh when it runs."""
     db.session.flush()  # a new record needs its id; a number clash surfaces here, in the save
     pending = pending_push(record)
@@ -82,14 +83,15 @@ def stage_push(record: Any, user: User, *, contact_choice: str | None = None) ->
     job = PushJob(workspace_id=record.workspace_id, record_kind=record.record_kind,
                   record_id=record.id, record_version=record.version,
                   tenant_id=connection.tenant_id, action="update" if link else "send",
-                  status="queued", requested_by_id=user.id, contact_choice=contact_choice)
+                  status="queued", requested_by_id=user.id if user else None,
+                  contact_choice=contact_choice)
     if connection.needs_reconnect:  # recorded now, sent once someone reconnects
         job.park_for_reconnect()
     db.session.add(job)
     return StagedPush(job=job, new=True)
 
 
-def request_push(record: Any, user: User, *, contact_choice: str | None = None) -> PushJob:
+def request_push(record: Any, user: User | None, *, contact_choice: str | None = None) -> PushJob:
     """Record a push of ``record`` (or return the one already pending), commit, enqueue."""
     staged = stage_push(record, user, contact_choice=contact_choice)
     if staged.not_connected:

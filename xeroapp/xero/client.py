@@ -163,7 +163,8 @@ class XeroClient:
             raise TransportError("Xero did not answer in time; the change may or may not have "
                                  "been saved.") from exc
         except httpx.TransportError as exc:
-            raise TransportError(f"Could not reach Xero ({exc.__class__.__name__}).") from exc
+            log.warning("%s %s: %s", method, path, exc.__class__.__name__)
+            raise TransportError.from_httpx(exc) from exc
 
     def _error(self, response: httpx.Response) -> XeroError:
         status, body = response.status_code, _json(response)

@@ -80,3 +80,13 @@ class QueryTooLong(XeroError):
 class TransportError(XeroError):
     """No usable response: timeout, refused or dropped connection. The request MAY have been
     applied (a create should be retried with the same Idempotency-Key)."""
+
+    @classmethod
+    def from_httpx(cls, exc: Exception) -> TransportError:
+        """Plain words for a failed connection (the library's class name goes to the log,
+        not to the person): a connection never made changed nothing in Xero; one cut off
+        after the request went may have."""
+        if type(exc).__name__ in ("ConnectError", "ConnectTimeout"):
+            return cls("Could not connect to Xero.")
+        return cls("The connection to Xero broke before its answer arrived; the change may or "
+                   "may not have been saved.")

@@ -52,6 +52,6 @@ def revoke_refresh_token(refresh_token: str) -> None:
             response = http.post(identity_url("/connect/revocation"), auth=client_credentials(),
                                  data={"token": refresh_token, "token_type_hint": "refresh_token"})
     except httpx.TransportError as exc:
-        raise TransportError(f"Could not reach Xero ({exc.__class__.__name__}).") from exc
+        raise TransportError.from_httpx(exc) from exc
     if response.status_code >= 400:
         raise TransportError(f"Xero refused the revocation ({response.status_code}).")

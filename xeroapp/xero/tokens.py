@@ -192,7 +192,8 @@ def exchange_refresh_token(refresh_token: str) -> dict | None:
                                  data={"grant_type": "refresh_token",
                                        "refresh_token": refresh_token})
     except httpx.TransportError as exc:
-        raise TransportError(f"Could not reach Xero to refresh the token ({exc.__class__.__name__}).") from exc
+        log.warning("token refresh: %s", exc.__class__.__name__)
+        raise TransportError("Could not reach Xero to renew the connection's access.") from exc
     if response.status_code == 200:
         return response.json()
     error = _oauth_error(response)
