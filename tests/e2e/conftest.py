@@ -277,3 +277,16 @@ class Person:
 @pytest.fixture
 def person(page) -> Person:
     return Person(page)
+
+
+@pytest.fixture
+def dialog(page, person, sandbox):
+    """A purchase order for one product Xero lacks, saved with Save to Xero: its
+    missing-products dialog, open."""
+    person.signed_up_and_connected()
+    person.new_supplier("Harbour Dairy")
+    person.new_product("MILK-2L", "Milk 2 L", "3.80")
+    person.new_purchase_order("Harbour Dairy", [("MILK-2L – Milk 2 L", "12")])
+    opened = page.get_by_role("dialog")
+    person.expect(opened).to_be_visible(timeout=20_000)
+    return opened

@@ -14,17 +14,6 @@ ON_PAGE_BEHIND = f"!({IN_DIALOG}) && document.activeElement !== document.body"
 FOCUSED = "(document.activeElement.getAttribute('aria-label') || document.activeElement.textContent).trim()"
 
 
-@pytest.fixture
-def dialog(page, person, sandbox):
-    person.signed_up_and_connected()
-    person.new_supplier("Harbour Dairy")
-    person.new_product("MILK-2L", "Milk 2 L", "3.80")
-    person.new_purchase_order("Harbour Dairy", [("MILK-2L – Milk 2 L", "12")])
-    opened = page.get_by_role("dialog")
-    expect(opened).to_be_visible(timeout=SLOW)
-    return opened
-
-
 def press_and_record(page, keys: list[str]) -> list[str]:
     """Press each key; the focused control's name after each (``<body>`` when none)."""
     seen = []
