@@ -212,6 +212,10 @@ def test_merge_archives_and_moves_transactions(client, headers, contact_id, invo
     assert (merged["ContactStatus"], merged["MergedToContactID"]) == ("ARCHIVED", keeper_id)
     fetched = client.get(f"{API}/Contacts/{contact_id}", headers=headers).get_json()["Contacts"][0]
     assert fetched["MergedToContactID"] == keeper_id
+    listed = client.get(f"{API}/Contacts?includeArchived=true&IDs={contact_id}", headers=headers)
+    assert "MergedToContactID" not in listed.get_json()["Contacts"][0]  # only paged or by id
+    paged = client.get(f"{API}/Contacts?includeArchived=true&page=1&IDs={contact_id}", headers=headers)
+    assert paged.get_json()["Contacts"][0]["MergedToContactID"] == keeper_id
     assert invoice(client, headers, invoice_id)["Contact"]["ContactID"] == keeper_id
 
 
