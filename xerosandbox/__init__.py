@@ -12,13 +12,13 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import accounting, identity, orgs, request_filtering, request_size, traffic
+from . import accounting, identity, orgs, request_filtering, request_size, traffic, webhooks
 from .clock import Clock
 from .state import Sandbox
 from .store import Store
 
 # Feature modules, in seeding order: each has SCHEMA (DDL), seed(sb) and init_app(app).
-FEATURES = (identity, accounting, traffic)
+FEATURES = (identity, accounting, traffic, webhooks)
 
 
 def create_app(db: str | os.PathLike | None = None, *, time_scale: float = 1.0,

@@ -20,6 +20,9 @@ class Sandbox:
     # Mutable run-time knobs set through /_sandbox/ (latency, fault rates, limits ...).
     # Each feature module owns its own keys and documents them where it reads them.
     settings: dict[str, Any] = field(default_factory=dict)
+    # Long-lived helpers that own threads (the webhook sender): they outlive
+    # /_sandbox/reset, which clears settings, and clear their own state from their seed().
+    services: dict[str, Any] = field(default_factory=dict)
 
 
 def sandbox() -> Sandbox:

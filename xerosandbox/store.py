@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,6 +24,8 @@ class Store:
             self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._tables: list[str] = []
+        self._in_transaction = False
+        self._after_commit: list[Callable[[], None]] = []
 
     # -- schema ---------------------------------------------------------------------------
     def ensure_schema(self, ddl: str) -> None:
@@ -47,13 +49,33 @@ class Store:
         """Serialised read-modify-write: ``with store.transaction() as tx: tx.execute(...)``."""
         with self.lock:
             self._conn.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
+                self._after_commit.clear()
                 raise
             else:
                 self._conn.execute("COMMIT")
+                self._in_transaction = False
+                self._run_after_commit()
+            finally:
+                self._in_transaction = False
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the open transaction commits, never if it rolls back (a
+        change that did not happen must not be announced); at once when none is open."""
+        with self.lock:
+            if self._in_transaction:
+                self._after_commit.append(callback)
+                return
+        callback()
+
+    def _run_after_commit(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         with self.lock:

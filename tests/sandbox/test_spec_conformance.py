@@ -108,6 +108,19 @@ CASES = [
     Case("purchase orders duplicate number", "PUT", "/PurchaseOrders", 400, {"PurchaseOrders": [
         {"PurchaseOrderNumber": "{purchase_order_number}", "Contact": {"ContactID": "{contact}"},
          "LineItems": [line("Flour", 31.0, "300")]}]}),
+    # Payments
+    Case("payments list", "GET", "/Payments", 200),
+    Case("payments page", "GET", "/Payments", 200, query='page=1&where=Status=="AUTHORISED"'),
+    Case("payment get", "GET", "/Payments/{payment}", 200),
+    Case("payment unknown", "GET", "/Payments/{missing}", 404),
+    Case("payments create", "PUT", "/Payments", 200, {"Payments": [
+        {"Invoice": {"InvoiceID": "{approved_invoice}"}, "Account": {"Code": "090"},
+         "Date": "2026-03-02", "Amount": 1}]}),
+    Case("payment create", "POST", "/Payments", 200,
+         {"Invoice": {"InvoiceID": "{approved_invoice}"}, "Account": {"Code": "090"}, "Amount": 2}),
+    Case("payments on a draft", "PUT", "/Payments", 400, {"Payments": [
+        {"Invoice": {"InvoiceID": "{invoice}"}, "Account": {"Code": "090"}, "Amount": 1}]}),
+    Case("payment delete", "POST", "/Payments/{payment}", 200, {"Payments": [{"Status": "DELETED"}]}),
 ]
 
 
@@ -126,12 +139,17 @@ def world(client) -> dict[str, str]:
     item = put("Items", {"Items": [{"Code": "SWEEP-1", "Name": "First", "SalesDetails": {"UnitPrice": 5}}]})
     invoice = put("Invoices", {"Invoices": [{"Type": "ACCREC", "Contact": {"ContactID": made_contact["ContactID"]},
                                              "LineItems": [line()]}]})
+    approved = put("Invoices", {"Invoices": [{"Type": "ACCREC", "Status": "AUTHORISED", "LineItems": [line()],
+                                              "Contact": {"ContactID": made_contact["ContactID"]}}]})
+    payment = put("Payments", {"Payments": [{"Invoice": {"InvoiceID": approved["InvoiceID"]},
+                                             "Account": {"Code": "090"}, "Amount": 3}]})
     order = put("PurchaseOrders", {"PurchaseOrders": [{"Contact": {"ContactID": made_contact["ContactID"]},
                                                        "LineItems": [line("Flour", 31.0, "300")]}]})
     account = client.get(f"{API}/Accounts", headers=headers).get_json()["Accounts"][0]
     tax = client.get(f"{API}/TaxRates", headers=headers).get_json()["TaxRates"][0]
     return {"headers": headers, "contact": made_contact["ContactID"], "item": item["ItemID"],
-            "invoice": invoice["InvoiceID"], "purchase_order": order["PurchaseOrderID"],
+            "invoice": invoice["InvoiceID"], "approved_invoice": approved["InvoiceID"],
+            "payment": payment["PaymentID"], "purchase_order": order["PurchaseOrderID"],
             "purchase_order_number": order["PurchaseOrderNumber"], "account": account["AccountID"],
             "tax_type": tax["TaxType"], "missing": str(uuid.uuid4())}
 

@@ -1,11 +1,12 @@
-"""The Accounting API resources: Organisation, Contacts, Invoices, PurchaseOrders, Items,
-Accounts, TaxRates.
+"""The Accounting API resources: Organisation, Contacts, Invoices, Payments, PurchaseOrders,
+Items, Accounts, TaxRates.
 
 Modules: spec/validate (the vendored OpenAPI spec as field rules), where (the filter
 language), msdate, repository (objects per organisation), context (the calling
 organisation), envelope, listing and batch (GET and PUT/POST mechanics), lines/documents
 (line items, totals, numbering, transitions), one module per resource, reference
-(+ reference_data) and control (``/_sandbox/objects``).
+(+ reference_data), control (``/_sandbox/objects``) and user_actions (what a Xero user does
+in Xero's own screens: approve, pay, void, bill, archive, merge).
 """
 from __future__ import annotations
 
@@ -29,4 +30,4 @@ def seed(sb) -> None:
 def init_app(app: Flask) -> None:
     """Import the resource modules so their views register on api.bp (and control.bp)."""
     from . import (contacts, control, invoices, items, org_control,  # noqa: F401
-                   purchase_orders, reference)
+                   payments, purchase_orders, reference, user_actions)

@@ -112,7 +112,8 @@ def _answer(element: dict[str, Any], result: Result, schema: str) -> dict[str, A
 
 # The flag each schema uses to say "this element failed" (Invoice: HasErrors, Contact:
 # HasValidationErrors), as Xero sets it on echoed elements.
-ERROR_FLAGS = {"Invoice": "HasErrors", "Contact": "HasValidationErrors"}
+ERROR_FLAGS = {"Invoice": "HasErrors", "Contact": "HasValidationErrors",
+               "Payment": "HasValidationErrors"}
 
 
 def _echo(element: dict[str, Any], result: Result, status: str | None, schema: str) -> dict[str, Any]:

@@ -5,6 +5,9 @@ Rules beyond the spec's types and lengths (xero_accounting.yaml, components.sche
 - POST matches an existing contact by ContactID, else by ContactNumber; PUT only creates.
 - EmailAddress must look like an address ("Email address must be valid.").
 - IsSupplier / IsCustomer are read-only: invoices and bills set them.
+- MergedToContactID (set when a Xero user merges the contact into another) is "Only returned
+  when using paging or when fetching a contact by ContactId or ContactNumber" (the spec's
+  Contact schema), so a list without ``page`` leaves it out.
 """
 from __future__ import annotations
 
@@ -54,6 +57,8 @@ def list_contacts() -> Response:
     page, pagination = listing.paginate(docs)
     if listing.flag("summaryOnly"):
         page = [{k: v for k, v in d.items() if k not in SUMMARY_DROPS} for d in page]
+    if pagination is None:
+        page = [{k: v for k, v in d.items() if k != "MergedToContactID"} for d in page]
     return envelope("Contacts", page, pagination)
 
 

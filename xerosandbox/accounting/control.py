@@ -7,7 +7,8 @@ no token, no rate limits, no stats.
 - ``GET   /_sandbox/objects/<tenant_id>/<kind>/<id>``      -> ``{"<Plural>": [one]}``
 - ``POST  /_sandbox/objects/<tenant_id>/<kind>/<id>/status`` ``{"Status": "PAID"}``: as if a
   user approved / paid / voided an invoice, billed a PO or archived a contact in Xero
-  (no transition rules: Xero's own UI and payments are not bound by the API's).
+  (no transition rules and no payment records: for Xero's rules use the actions of
+  user_actions.py, e.g. ``.../invoices/<id>/payments``).
 - ``PATCH /_sandbox/objects/<tenant_id>/<kind>/<id>`` ``{"Name": "..."}``: top-level field
   edits made in Xero (bumps UpdatedDateUTC).
 """
@@ -21,7 +22,7 @@ from .. import orgs
 from ..control import bp
 from ..errors import json_response
 from ..state import sandbox
-from . import invoices, msdate, purchase_orders
+from . import invoices, msdate, payments, purchase_orders
 from .repository import Repository
 from .spec import fields
 
@@ -30,6 +31,7 @@ KINDS = {
     "invoices": ("Invoices", "Invoice", "Status"),
     "purchaseorders": ("PurchaseOrders", "PurchaseOrder", "Status"),
     "items": ("Items", "Item", None),
+    "payments": ("Payments", "Payment", "Status"),
     "accounts": ("Accounts", "Account", "Status"),
     "taxrates": ("TaxRates", "TaxRate", "Status"),
     "currencies": ("Currencies", "Currency", None),
@@ -48,6 +50,8 @@ def _render(repo: Repository, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
         return invoices.render(repo, doc)
     if kind == "purchaseorders":
         return purchase_orders.render(repo, doc)
+    if kind == "payments":
+        return payments.render(repo, doc)
     return doc
 
 

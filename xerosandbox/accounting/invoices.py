@@ -15,7 +15,16 @@ Rules beyond the spec's types and lengths (xero_accounting.yaml, components.sche
 - Status transitions: DRAFT -> DRAFT/SUBMITTED/AUTHORISED/DELETED,
   SUBMITTED -> SUBMITTED/DRAFT/AUTHORISED/DELETED, AUTHORISED -> AUTHORISED/VOIDED;
   PAID, VOIDED and DELETED invoices cannot be modified ("Invoice not of valid status for
-  modification"). PAID is only ever set by Xero (here: /_sandbox/objects/.../status).
+  modification"). PAID is only ever set by Xero, when payments (payments.py) cover the total.
+- An invoice with payments (part paid, or PAID) cannot be changed through the API at all, not
+  even its Reference: "This document cannot be edited as it has a payment or credit note
+  allocated to it." (github.com/XeroAPI/Xero-NetStandard/issues/84, a Reference-only update
+  refused; xero.uservoice.com/forums/5528-accounting-api/suggestions/49050935: "we can't edit
+  anything via the API" once a bill is paid, though Xero's screens still allow a few fields).
+  A PAID invoice answers that with "Invoice not of valid status for modification" before it,
+  as integrators quote the pair (Actionstep's Xero troubleshooting page). Voiding needs the payments removed first (Xero Help,
+  help.xero.com/Help/Payments_EditDeleteInvoice.htm: "can only void if no payment(s)
+  attached - delete payment first").
 - An unknown contact Name creates the contact, as Xero does; other contact fields sent with
   the invoice update the contact (a client sends only ContactID to avoid that).
 - DiscountRate only on ACCREC; AccountCode, TaxType and ItemCode must exist, and the TaxType
@@ -24,7 +33,9 @@ Rules beyond the spec's types and lengths (xero_accounting.yaml, components.sche
 - UnitAmount to 2 dp unless the request carries ``unitdp=4``, on writes and reads alike
   (lines.py says how, and where Xero documents it).
 - Lists without ``page`` leave out LineItems (Xero returns them only when paging or when one
-  invoice is asked for).
+  invoice is asked for) but keep Payments, AmountPaid and AmountDue (the spec's GET /Invoices
+  example); ``summaryOnly=true`` leaves out Payments, CreditNotes, Prepayments and
+  Overpayments too.
 - ``createdByMyApp=true`` lists only the invoices the calling app created (the spec's GET
   /Invoices parameter: "When set to true you'll only retrieve Invoices created by your app";
   xeroizer pull request 414 shows it in use). The creating app is kept on the stored invoice
@@ -56,6 +67,8 @@ ALLOWED = {
 }
 CREATABLE = {"DRAFT", "SUBMITTED", "AUTHORISED"}
 NOT_MODIFIABLE = "Invoice not of valid status for modification"
+HAS_PAYMENTS = "This document cannot be edited as it has a payment or credit note allocated to it."
+
 # Stored with each invoice, never shown: the app (client_id) that created it.
 CREATED_BY = "_created_by_app"
 SUMMARY_DROPS = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpayments")
@@ -89,8 +102,10 @@ def list_invoices() -> Response:
     docs = listing.apply_where(docs, "Invoice")
     docs = listing.apply_order(docs, "Invoice")
     page, pagination = listing.paginate(docs)
-    if pagination is None or listing.flag("summaryOnly"):
+    if listing.flag("summaryOnly"):
         page = [{k: v for k, v in d.items() if k not in SUMMARY_DROPS} for d in page]
+    elif pagination is None:
+        page = [{k: v for k, v in d.items() if k != "LineItems"} for d in page]
     return envelope("Invoices", page, pagination)
 
 
@@ -185,6 +200,8 @@ def build(write: batch.Write, element: dict[str, Any],
     raises Rejected with every rule the element breaks."""
     current = existing.get("Status") if existing else None
     wanted = element.get("Status") or current or "DRAFT"
+    if existing is not None and existing.get("Payments"):
+        raise Rejected(*([NOT_MODIFIABLE] if current == "PAID" else []), HAS_PAYMENTS)
     documents.check_transition(current, wanted, ALLOWED, CREATABLE, NOT_MODIFIABLE)
     if existing is not None and wanted in ("DELETED", "VOIDED"):
         return _stamp({**existing, "Status": wanted, "AmountDue": 0.0}, write), None
@@ -207,7 +224,8 @@ def build(write: batch.Write, element: dict[str, Any],
     doc["LineItems"] = computed
     doc.update(totals)
     doc["IsDiscounted"] = totals["TotalDiscount"] > 0
-    doc["AmountDue"] = float(lines.money(totals["Total"]) - lines.money(doc.get("AmountPaid", 0)))
+    doc["AmountDue"] = float(lines.money(totals["Total"]) - lines.money(doc.get("AmountPaid", 0))
+                             - lines.money(doc.get("AmountCredited", 0)))
     return _stamp(doc, write), (contact if changed else None)
 
 

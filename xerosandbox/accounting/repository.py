@@ -4,11 +4,19 @@ Objects are kept as the JSON Xero would return (API shape, MS dates included), s
 are a load and writes a dump; filtering happens in Python on those shapes (a sandbox
 organisation holds thousands of objects at most). Insertion order (rowid) is the default
 list order, so paging is stable. Per-organisation counters back auto-numbering.
+
+Watchers (``watch``) hear of every saved object whose UpdatedDateUTC moved (or that is new),
+once its transaction commits: that is what Xero's webhooks report, and only what happened
+(a rolled-back batch announces nothing). A save that leaves UpdatedDateUTC alone (an
+invoice marking its contact IsCustomer) is not a change Xero stamps, so it is not reported.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from ..store import Store, loads
 
@@ -27,6 +35,26 @@ CREATE TABLE IF NOT EXISTS accounting_counters (
     PRIMARY KEY (tenant_id, name)
 );
 """
+
+
+@dataclass(frozen=True)
+class Change:
+    """One committed change to an object: what a webhook event describes."""
+    tenant_id: str
+    kind: str
+    object_id: str
+    created: bool
+    updated: str | None     # the object's UpdatedDateUTC after the change (MS date)
+
+
+Watcher = Callable[[Change], None]
+# Per store, so that several sandboxes in one process (tests) never hear each other.
+_WATCHERS: WeakKeyDictionary[Store, list[tuple[frozenset[str], Watcher]]] = WeakKeyDictionary()
+
+
+def watch(store: Store, kinds: frozenset[str], watcher: Watcher) -> None:
+    """Tell ``watcher`` of each committed change to an object of ``kinds`` in ``store``."""
+    _WATCHERS.setdefault(store, []).append((kinds, watcher))
 
 
 class Repository:
@@ -64,12 +92,27 @@ class Repository:
 
     def save(self, kind: str, object_id: str, doc: dict[str, Any]) -> None:
         """Insert or replace, keeping the original row (and so its place in list order)."""
+        watchers = [w for kinds, w in _WATCHERS.get(self.store, ()) if kind in kinds]
+        if watchers:
+            self._announce(kind, object_id, doc, watchers)
         self.store.execute(
             "INSERT INTO accounting_objects (tenant_id, kind, object_id, doc) VALUES (?,?,?,?) "
             "ON CONFLICT (tenant_id, kind, object_id) DO UPDATE SET doc = excluded.doc",
             (self.tenant_id, kind, object_id.lower(), _dump(doc)))
         if kind in self._cache:
             self._cache[kind][object_id.lower()] = doc
+
+    def _announce(self, kind: str, object_id: str, doc: dict[str, Any], watchers: list[Watcher]) -> None:
+        row = self.store.one(
+            "SELECT doc FROM accounting_objects WHERE tenant_id = ? AND kind = ? AND object_id = ?",
+            (self.tenant_id, kind, object_id.lower()))
+        before = loads(row["doc"]) if row else None
+        updated = doc.get("UpdatedDateUTC")
+        if before is not None and before.get("UpdatedDateUTC") == updated:
+            return
+        change = Change(self.tenant_id, kind, object_id.lower(), before is None, updated)
+        for watcher in watchers:
+            self.store.after_commit(lambda w=watcher: w(change))
 
     def delete(self, kind: str, object_id: str) -> bool:
         cursor = self.store.execute(
