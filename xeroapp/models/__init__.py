@@ -7,6 +7,7 @@ from xeroapp.models.login_sessions import LoginSession
 from xeroapp.models.organisation import XeroOrganisation
 from xeroapp.models.workspace import User, Workspace
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
+from xeroapp.models.xero_side import PollMark, WebhookEvent, XeroChange
 
 __all__ = [
     "BulkPush",
@@ -14,13 +15,16 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "LoginSession",
+    "PollMark",
     "Product",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PushJob",
     "Supplier",
     "User",
+    "WebhookEvent",
     "Workspace",
+    "XeroChange",
     "XeroConnection",
     "XeroLink",
     "XeroOrganisation",

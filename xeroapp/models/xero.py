@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -135,6 +136,23 @@ class XeroLink(WorkspaceOwned, db.Model):
     # update sends only what changed here since. None: not known (a link made before this
     # was kept); the next update then sends only the fields we hold.
     pushed_fields: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+
+    # What Xero last said about the object (read back by xeroapp/backsync: webhooks, polling,
+    # "Check Xero now"). None: not read since the link was made.
+    # Invoices and purchase orders: Status (DRAFT, SUBMITTED, AUTHORISED, PAID, VOIDED,
+    # DELETED; BILLED for orders). Contacts: ContactStatus (ACTIVE, ARCHIVED, GDPRREQUEST).
+    xero_status: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    # Invoices: AmountPaid and AmountDue, and Payments as [{"PaymentID", "Date" (YYYY-MM-DD),
+    # "Amount" (a decimal string), "Reference"}], in Xero's order.
+    xero_amount_paid: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(18, 2))
+    xero_amount_due: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(18, 2))
+    xero_payments: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    # Contacts merged into another in Xero: the contact that remains (MergedToContactID).
+    xero_merged_into: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    # Xero's UpdatedDateUTC of the version read: an older read (events arrive out of order)
+    # never overwrites a newer one.
+    xero_updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    xero_read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"<XeroLink {self.record_kind}:{self.record_id} -> {self.xero_id}>"
