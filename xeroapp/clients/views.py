@@ -14,6 +14,7 @@ from xeroapp.deletion import delete_unless_blocked, push_in_progress
 from xeroapp.extensions import db
 from xeroapp.listing import paginate, workspace_select
 from xeroapp.models import Client, Invoice
+from xeroapp.panel import xero_state
 from xeroapp.rendering import render_page_or_partial
 
 DETAIL_TABS = ("details", "xero")
@@ -43,7 +44,8 @@ def detail(client_id: int):
     ).all()
     return render_page_or_partial("clients/detail.html", "clients/partials/_details.html",
                                   client=client, tab=detail_tab(), recent_invoices=recent,
-                                  invoice_total=invoice_count(client.id))
+                                  invoice_total=invoice_count(client.id),
+                                  xero_contact=xero_state.contact_in_xero(client))
 
 
 @bp.route("/new", methods=["GET", "POST"])
