@@ -112,7 +112,8 @@ def test_activity_pages_through_both_and_never_shows_another_workspaces(desk, re
     for n in range(PER_PAGE + 5):  # alternating, one minute apart
         when = f"2026-12-01 {8 + n // 60:02d}:{n % 60:02d}"
         if n % 2:
-            expected.append(f"change-{desk.change('invoice', invoice_id, 'edited', f'Edit {n}', when)}")
+            change_id = desk.change("invoice", invoice_id, "edited", f"Edit {n}", when)
+            expected.append(f"change-{change_id}")
         else:
             expected.append(f"push-{desk.push('invoice', invoice_id, when)}")
     other = records.workspace()

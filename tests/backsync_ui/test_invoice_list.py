@@ -72,7 +72,7 @@ def test_the_filter_lists_only_matching_invoices(desk, records):
 
 
 def test_the_filter_combines_with_the_others_and_the_htmx_table(desk, records):
-    ids = seed(desk, records)
+    seed(desk, records)
     assert numbers(listed(desk, "xero=awaiting_payment&q=PART")) == ["INV-PART"]
     fragment = listed(desk, "xero=paid", **HTMX)
     assert "<html" not in fragment and fragment.lstrip().startswith("<div class=\"table-region\"")
@@ -81,7 +81,6 @@ def test_the_filter_combines_with_the_others_and_the_htmx_table(desk, records):
     assert '<option value="overdue" selected>Overdue</option>' in page
     empty = listed(desk, "xero=paid&q=OWED")
     assert "No invoices match these filters" in text_of(empty)
-    assert ids  # every seeded invoice exists
 
 
 def test_paging_keeps_the_xero_filter(desk, records):
