@@ -107,3 +107,17 @@ def test_client_and_supplier_pages_say_archived_or_merged(desk, records):
     assert "redirecturl=/Contacts/View/99999999-0000-4000-8000-000000000000" in supplier_page
     active_page = desk.client.get(f"/clients/{active}").get_data(as_text=True)
     assert "xero-contact-notice" not in active_page and "Archived" not in text_of(active_page)
+
+
+def test_a_clients_recent_invoices_say_their_xero_status(desk, records):
+    client_id = records.client(desk.workspace_id, name="Bayside Café")
+    paid = records.invoice(desk.workspace_id, number="INV-0001", client_id=client_id)
+    desk.link("invoice", paid, xero_status="PAID")
+    late = records.invoice(desk.workspace_id, number="INV-0002", client_id=client_id,
+                           due_date=date(2026, 1, 15))
+    desk.link("invoice", late, xero_status="AUTHORISED", xero_amount_paid="5")
+
+    page = text_of(desk.client.get(f"/clients/{client_id}").get_data(as_text=True))
+
+    assert "INV-0002 01 Nov 2026 15 Jan 2026 Draft Part paid Overdue" in page
+    assert "INV-0001 01 Nov 2026 Draft Paid" in page

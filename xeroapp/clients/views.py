@@ -42,7 +42,11 @@ def detail(client_id: int):
         sa.select(Invoice).where(Invoice.client_id == client.id)
         .order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(RECENT_INVOICES)
     ).all()
+    links = xero_state.links_of(client.workspace_id, "invoice", [invoice.id for invoice in recent])
+    today = xero_state.workspace_today(current_user.workspace.time_zone)
     return render_page_or_partial("clients/detail.html", "clients/partials/_details.html",
+                                  xero_status_of=lambda invoice: xero_state.invoice_status(
+                                      links.get(invoice.id), invoice.due_date, today),
                                   client=client, tab=detail_tab(), recent_invoices=recent,
                                   invoice_total=invoice_count(client.id),
                                   xero_contact=xero_state.contact_in_xero(client))
