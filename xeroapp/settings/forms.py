@@ -1,4 +1,4 @@
-"""Forms of Settings: the workspace, its document numbers, its purchase orders."""
+"""Forms of Settings: the workspace, its document numbers, its invoices, its purchase orders."""
 from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField
@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from xeroapp.currencies import CURRENCIES
 from xeroapp.document_numbers import NEXT_MAX, PREFIX_MAX
-from xeroapp.models.workspace import PO_XERO_STATUSES
+from xeroapp.models.workspace import INVOICE_XERO_STATUSES, PO_XERO_STATUSES
 from xeroapp.stale import VersionedForm
 from xeroapp.timezones import sorted_zones
 
@@ -114,4 +114,20 @@ class PurchaseOrderSettingsForm(VersionedForm):
         choices=[SelectChoice(status, status.title()) for status in PO_XERO_STATUSES],
         validate_choice=True,
         description="Draft keeps them editable in Xero; Authorised makes them ready to send.",
+    )
+
+
+class InvoiceSettingsForm(VersionedForm):
+    invoice_xero_status = RadioField(
+        "Status of invoices created in Xero",
+        choices=[SelectChoice("DRAFT", "Draft: an accountant reviews and approves them in Xero"),
+                 SelectChoice("SUBMITTED", "Awaiting approval: submitted for someone to approve "
+                                           "in Xero"),
+                 SelectChoice("AUTHORISED", "Awaiting payment (approved): ready to send to the "
+                                            "customer and to be paid")],
+        validate_choice=True,
+        invalid_choice_message="Choose one of the statuses listed.",
+        validators=[InputRequired("Choose the status new invoices get in Xero.")],
+        description="Only new invoices get this status. Updating an invoice never changes its "
+                    "status in Xero.",
     )

@@ -26,7 +26,6 @@ from xeroapp.sync.document_push import NewDocument, XeroDocument
 from xeroapp.sync.outcomes import LockedInXero, PushStopped
 from xeroapp.xero import mapping
 
-LOCKED_STATUSES = ("BILLED", "DELETED")
 LOCKED_REASONS = {
     "BILLED": "a bill has been raised from it in Xero",
     "DELETED": "it was deleted in Xero",
@@ -46,7 +45,7 @@ class PurchaseOrderLocked(LockedInXero):
 
 PURCHASE_ORDERS = XeroDocument(noun="purchase order", path="PurchaseOrders",
                                id_field="PurchaseOrderID", number_field="PurchaseOrderNumber",
-                               key="po", locked_statuses=LOCKED_STATUSES,
+                               key="po", record_kind="purchase_order",
                                locked=PurchaseOrderLocked)
 
 
