@@ -99,11 +99,8 @@ def record_answer(ctx: PushContext, doc: XeroDocument, record, answer: dict,
 
 
 def check_editable(ctx: PushContext, doc: XeroDocument, record, xero_id: str) -> None:
-    """Raise GoneFromXero (the link forgotten) or the document's LockedInXero stop. A lock
-    already read back onto the link stops the push before any call to Xero."""
-    known = xero_locks.link_lock(linking.find(record, ctx.tenant_id))
-    if known is not None:
-        raise doc.locked(known)
+    """Raise GoneFromXero (the link forgotten) or the document's LockedInXero stop."""
+    stop_if_known_locked(ctx, doc, record)
     try:
         current = ctx.xero.accounting("GET", f"{doc.path}/{xero_id}", params=doc.params or None)
     except NotFound:
@@ -114,6 +111,15 @@ def check_editable(ctx: PushContext, doc: XeroDocument, record, xero_id: str) ->
     lock = xero_locks.document_lock(doc.record_kind, doc.first(current))
     if lock is not None:
         raise doc.locked(lock)
+
+
+def stop_if_known_locked(ctx: PushContext, doc: XeroDocument, record) -> None:
+    """Raise the document's LockedInXero stop when what was last read back from Xero onto the
+    link says Xero takes no more changes (paid, voided, billed ...): called first thing, so
+    such a push makes no call to Xero at all, not even for its contact or products."""
+    known = xero_locks.link_lock(linking.find(record, ctx.tenant_id))
+    if known is not None:
+        raise doc.locked(known)
 
 
 def update_copy(ctx: PushContext, doc: XeroDocument, xero_id: str, body: dict) -> dict:

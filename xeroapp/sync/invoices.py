@@ -29,6 +29,7 @@ INVOICES = XeroDocument(noun="invoice", path="Invoices", id_field="InvoiceID",
 
 
 def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
+    document_push.stop_if_known_locked(ctx, INVOICES, invoice)
     contact_id = contacts.ensure(ctx, invoice.client)
     link = linking.find(invoice, ctx.tenant_id)
     item_codes = _item_codes(ctx, invoice)

@@ -50,6 +50,7 @@ PURCHASE_ORDERS = XeroDocument(noun="purchase order", path="PurchaseOrders",
 
 
 def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
+    document_push.stop_if_known_locked(ctx, PURCHASE_ORDERS, order)
     products = [line.product for line in order.lines if line.product is not None]
     item_codes = items.ensure_present(ctx.xero, ctx.tenant_id, products) if products else {}
     contact_id = contacts.ensure(ctx, order.supplier)

@@ -60,3 +60,18 @@ def _positive(amount: Any) -> bool:
         return amount is not None and Decimal(str(amount)) > 0
     except InvalidOperation:
         return False
+
+
+def locked_condition(link: Any) -> Any:
+    """``link_lock(link) is not None`` as a SQL condition on an XeroLink entity (or alias),
+    for what "Update all changed" leaves out. AmountPaid is read back with every payment, so
+    it stands for Payments here."""
+    import sqlalchemy as sa  # the rules above need no database; only this condition does
+
+    # NULLs (nothing read back yet) made definite, so NOT(condition) keeps those links.
+    status = sa.func.coalesce(link.xero_status, "")
+    paid = sa.func.coalesce(link.xero_amount_paid, 0)
+    invoice = sa.and_(link.record_kind == "invoice", sa.or_(
+        status.in_(INVOICE_LOCKED), sa.and_(status == "AUTHORISED", paid > 0)))
+    order = sa.and_(link.record_kind == "purchase_order", status.in_(ORDER_LOCKED))
+    return sa.or_(invoice, order)
