@@ -89,13 +89,15 @@ def update(ctx: PushContext, doc: XeroDocument, record, xero_id: str, body: dict
 
 
 def record_answer(ctx: PushContext, doc: XeroDocument, record, answer: dict,
-                  version: int) -> XeroLink:
+                  version: int, sent_status: str | None = None) -> XeroLink:
     """Keep Xero's line ids and number on the record, and link it (``version``: the one the
-    body carried, even if the record was edited meanwhile)."""
+    body carried, even if the record was edited meanwhile; ``sent_status``: the Status a
+    create sent)."""
     result = doc.first(answer)
     linking.keep_line_ids(record, result.get("LineItems") or [])
     numbers.keep_xero_number(record, result.get(doc.number_field))
-    return linking.record_push(record, ctx.tenant_id, result[doc.id_field], version)
+    return linking.record_push(record, ctx.tenant_id, result[doc.id_field], version,
+                               sent_status=sent_status)
 
 
 def check_editable(ctx: PushContext, doc: XeroDocument, record, xero_id: str) -> None:

@@ -48,7 +48,8 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
             copy_body=lambda: body(create=False)))
     else:
         answer = document_push.update(ctx, INVOICES, invoice, link.xero_id, body(create=False))
-    return document_push.record_answer(ctx, INVOICES, invoice, answer, version)
+    return document_push.record_answer(ctx, INVOICES, invoice, answer, version,
+                                       sent_status=status if link is None else None)
 
 
 def _line_defaults(ctx: PushContext) -> mapping.LineDefaults:

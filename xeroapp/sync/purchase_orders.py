@@ -58,6 +58,7 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
                                     ctx.connection.purchase_tax_type)
     link = linking.find(order, ctx.tenant_id)
     version = order.version  # what the body below carries, even if edited meanwhile
+    status = None
     if link is None:
         status = db.session.get(Workspace, order.workspace_id).po_xero_status
         body = mapping.purchase_order(order, contact_id, defaults, status=status,
@@ -71,7 +72,8 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
         body = mapping.purchase_order(order, contact_id, defaults, status=None,
                                       item_codes=item_codes)
         answer = document_push.update(ctx, PURCHASE_ORDERS, order, link.xero_id, body)
-    return document_push.record_answer(ctx, PURCHASE_ORDERS, order, answer, version)
+    return document_push.record_answer(ctx, PURCHASE_ORDERS, order, answer, version,
+                                       sent_status=status)
 
 
 def _find_copy(ctx: PushContext, order: PurchaseOrder, contact_id: str, body: dict,

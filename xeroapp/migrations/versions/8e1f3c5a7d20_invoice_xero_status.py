@@ -1,4 +1,5 @@
-"""Settings > Invoices: the status new invoices are created in, in Xero
+"""Settings > Invoices: the status new invoices are created in, in Xero; the status each
+link's create sent
 
 Revision ID: 8e1f3c5a7d20
 Revises: 5b2e8f41d7a3
@@ -21,8 +22,12 @@ def upgrade():
     with op.batch_alter_table('workspaces', schema=None) as batch_op:
         batch_op.add_column(sa.Column('invoice_xero_status', sa.String(length=20),
                                       nullable=False, server_default='DRAFT'))
+    with op.batch_alter_table('xero_links', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sent_status', sa.String(length=20), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('xero_links', schema=None) as batch_op:
+        batch_op.drop_column('sent_status')
     with op.batch_alter_table('workspaces', schema=None) as batch_op:
         batch_op.drop_column('invoice_xero_status')
