@@ -78,6 +78,8 @@ def taken_message(party: str, clash: Clash, holder: dict | None) -> str:
     the number is right only for a different document."""
     if holder is not None and (holder.get("Contact") or {}).get("ContactID") == clash.contact_id:
         status = (holder.get("Status") or "").upper()
+        if status == "AUTHORISED" and _paid(holder):
+            status = "AUTHORISED with a payment"
         return messages.number_held_closed(clash.record_kind, clash.number, party, status)
     said = [m for m in clash.xero_messages if DUPLICATE_NUMBER in m]
     others = [m for m in clash.xero_messages if m not in said]
