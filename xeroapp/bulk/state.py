@@ -56,7 +56,8 @@ def bulk_state(kind: str, workspace_id: int, *, run: BulkPush | None = None,
     else:
         state.send_count = runs.count(kind, "send", workspace_id, connection.tenant_id)
         state.update_count = runs.count(kind, "update", workspace_id, connection.tenant_id)
-        state.locked_count = runs.count(kind, "locked", workspace_id, connection.tenant_id)
+        if kind == "invoice":  # the one bulk kind Xero can lock (paid, voided ...)
+            state.locked_count = runs.count(kind, "locked", workspace_id, connection.tenant_id)
     return state
 
 

@@ -15,6 +15,9 @@ from xeroapp.models.types import UTCDateTime, utcnow
 # Xero purchase order statuses a workspace may choose to create POs with (of Xero's DRAFT,
 # SUBMITTED, AUTHORISED, BILLED, DELETED: xero_accounting.yaml, components.schemas.PurchaseOrder).
 PO_XERO_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
+# ... with the names Xero's purchase order screens give them.
+PO_XERO_STATUS_NAMES = {"DRAFT": "Draft", "SUBMITTED": "Awaiting approval",
+                        "AUTHORISED": "Approved"}
 # Xero invoice statuses a new invoice may be created in (Xero creates DRAFT, SUBMITTED or
 # AUTHORISED; PAID, VOIDED and DELETED only follow from those: xero_accounting.yaml,
 # components.schemas.Invoice), with the names Xero's screens give them.

@@ -16,16 +16,15 @@ from typing import Any
 
 from xeroapp.extensions import db
 from xeroapp.models import Workspace, XeroLink
+from xeroapp.models.workspace import INVOICE_XERO_STATUSES, PO_XERO_STATUS_NAMES
 from xeroapp.sync import xero_locks
 
 DOCUMENT_KINDS = ("invoice", "purchase_order")
 # Xero's own names of the statuses, as its screens show them.
 STATUS_NAMES = {
-    "invoice": {"DRAFT": "Draft", "SUBMITTED": "Awaiting approval",
-                "AUTHORISED": "Awaiting payment", "PAID": "Paid", "VOIDED": "Voided",
+    "invoice": {**INVOICE_XERO_STATUSES, "PAID": "Paid", "VOIDED": "Voided",
                 "DELETED": "Deleted"},
-    "purchase_order": {"DRAFT": "Draft", "SUBMITTED": "Awaiting approval",
-                       "AUTHORISED": "Approved", "BILLED": "Billed", "DELETED": "Deleted"},
+    "purchase_order": {**PO_XERO_STATUS_NAMES, "BILLED": "Billed", "DELETED": "Deleted"},
 }
 # Xero holds it as it is: what the tab says, with the badge.
 LOCK_BADGES = {"PAID": "Paid in Xero", "PART_PAID": "Part paid in Xero",

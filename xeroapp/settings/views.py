@@ -10,7 +10,7 @@ from xeroapp import stale
 from xeroapp.extensions import db
 from xeroapp.integrations import org_numbers
 from xeroapp.models import XeroConnection
-from xeroapp.models.workspace import INVOICE_XERO_STATUSES
+from xeroapp.models.workspace import INVOICE_XERO_STATUSES, PO_XERO_STATUS_NAMES
 from xeroapp.settings import bp
 from xeroapp.settings.forms import NumberingForm, WorkspaceForm
 
@@ -75,4 +75,5 @@ def _page(form: WorkspaceForm, numbering_form: NumberingForm, *,
                            workspace=workspace, connection=connection,
                            workspace_conflict=workspace_conflict,
                            numbering_conflict=numbering_conflict,
-                           invoice_statuses=INVOICE_XERO_STATUSES)
+                           invoice_statuses=INVOICE_XERO_STATUSES,
+                           po_statuses=PO_XERO_STATUS_NAMES)
