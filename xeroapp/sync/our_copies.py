@@ -13,8 +13,9 @@ scheduled retry or a person's Retry) first looks for that copy:
     GET /Invoices?ContactIDs=<our contacts>&Statuses=DRAFT,SUBMITTED,AUTHORISED&createdByMyApp=true&page=n
 
 A copy is ours when Xero says this app created it, it is for the record's contact and still
-open (AUTHORISED too, as Settings > Invoices may create them approved, but without a payment), no other record here is linked to it, and its content is what this version says or
-what an earlier try sent (the record may have been edited since). Exactly one such copy: it
+open (AUTHORISED too, as Settings > Invoices may create them approved, but without a
+payment: Xero takes no update of one with a payment), no other record here is linked to it,
+and its content is what this version says or what an earlier try sent (the record may have been edited since). Exactly one such copy: it
 is updated by its InvoiceID and linked. None: the invoice is not in Xero and is created.
 Several, or more open invoices than we read: the match is doubtful, so nothing is sent and
 the record fails, saying to check Xero (adopting the wrong one would overwrite it, sending

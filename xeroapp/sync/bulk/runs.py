@@ -67,8 +67,8 @@ def candidates(kind: str, mode: str, workspace_id: int, tenant_id: str) -> sa.Se
              .where(model.workspace_id == workspace_id, ~pending.exists()))
     if mode == "send":
         return query.where(link.id.is_(None))
-    changed = query.where(link.id.is_not(None),
-                          sa.or_(link.pushed_version.is_(None), link.pushed_version < model.version))
+    changed = query.where(link.id.is_not(None), sa.or_(link.pushed_version.is_(None),
+                                                        link.pushed_version < model.version))
     locked = xero_locks.locked_condition(link)
     return changed.where(locked) if mode == "locked" else changed.where(sa.not_(locked))
 

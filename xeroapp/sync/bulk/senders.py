@@ -302,11 +302,7 @@ def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
     links = {i.id: ctx.links.find(i) for i in invoices}
     locks = {i.id: xero_locks.link_lock(links[i.id]) for i in invoices}
     ids = [link.xero_id for iid, link in links.items() if link is not None and locks[iid] is None]
-    found: dict[str, dict] = {}
-    id_lists = mapping.id_lists(ids, ctx.xero.room("Invoices", "IDs", mapping.FOUR_DP)) if ids else []
-    for id_list in id_lists:
-        answer = ctx.xero.accounting("GET", "Invoices", params={"IDs": id_list, **mapping.FOUR_DP})
-        found.update((i.get("InvoiceID"), i) for i in answer.get("Invoices") or [])
+    found = _read_invoices(ctx, ids) if ids else {}
     locked = {}
     for invoice in invoices:
         link = links[invoice.id]
@@ -316,6 +312,15 @@ def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
             stop = LockedInXero("invoice", lock)
             locked[invoice.id] = Outcome(False, str(stop), stop.field, stop.kind)
     return locked
+
+
+def _read_invoices(ctx: BatchContext, ids: list[str]) -> dict[str, dict]:
+    """InvoiceID -> the invoice as Xero holds it (Status, AmountPaid, Payments)."""
+    found: dict[str, dict] = {}
+    for id_list in mapping.id_lists(ids, ctx.xero.room("Invoices", "IDs", mapping.FOUR_DP)):
+        answer = ctx.xero.accounting("GET", "Invoices", params={"IDs": id_list, **mapping.FOUR_DP})
+        found.update((i.get("InvoiceID"), i) for i in answer.get("Invoices") or [])
+    return found
 
 
 def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
