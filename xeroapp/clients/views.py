@@ -14,6 +14,7 @@ from xeroapp.deletion import delete_unless_blocked, push_in_progress
 from xeroapp.extensions import db
 from xeroapp.listing import paginate, workspace_select
 from xeroapp.models import Client, Invoice
+from xeroapp.panel import xero_state
 from xeroapp.rendering import render_page_or_partial
 
 DETAIL_TABS = ("details", "xero")
@@ -41,9 +42,14 @@ def detail(client_id: int):
         sa.select(Invoice).where(Invoice.client_id == client.id)
         .order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(RECENT_INVOICES)
     ).all()
+    links = xero_state.links_of(client.workspace_id, "invoice", [invoice.id for invoice in recent])
+    today = xero_state.workspace_today(current_user.workspace.time_zone)
     return render_page_or_partial("clients/detail.html", "clients/partials/_details.html",
+                                  xero_status_of=lambda invoice: xero_state.invoice_status(
+                                      links.get(invoice.id), invoice.due_date, today),
                                   client=client, tab=detail_tab(), recent_invoices=recent,
-                                  invoice_total=invoice_count(client.id))
+                                  invoice_total=invoice_count(client.id),
+                                  xero_contact=xero_state.contact_in_xero(client))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,7 +1,9 @@
 """Settings > Integrations > Activity: every push of the workspace, what became of it, and
-"Retry" for the failed ones.
+"Retry" for the failed ones; among them, newest first, the changes Xero made to linked records
+("Invoice INV-0001 — Paid in Xero"), which are never retried (activity_feed.py reads the page).
 
-URLs: ``/settings/integrations/activity`` (GET; ``status``, ``kind`` and ``page`` arguments;
+URLs: ``/settings/integrations/activity`` (GET; ``status`` (a push status, or ``xero`` /
+``xero-<change>`` for Xero's changes), ``kind`` and ``page`` arguments;
 htmx gets the table only), ``.../activity/<push_id>/retry`` and ``.../activity/retry-failed``
 (POST, CSRF). A retry does exactly what the panel's Send/Update button does
 (outbox.request_push): a new push of the record's current version, or the one already pending.
@@ -25,9 +27,13 @@ from xeroapp.access import get_owned_or_404
 from xeroapp.extensions import db
 from xeroapp.ids import page_arg
 from xeroapp.integrations import bp
+from xeroapp.integrations.activity_feed import (ANY_XERO_CHANGE, change_filter_value,
+                                                is_change_filter, read_page)
 from xeroapp.listing import workspace_select
 from xeroapp.models import Client, Invoice, Product, PurchaseOrder, Supplier
 from xeroapp.models.xero import PushJob
+from xeroapp.models.xero_side import XERO_CHANGES, XeroChange
+from xeroapp.panel.xero_history import change_words
 from xeroapp.rendering import render_page_or_partial
 from xeroapp.sync import outbox
 
@@ -46,6 +52,10 @@ STATUS_BADGES = {
     "ambiguous": ("Needs a choice", "waiting"),
     "blocked": ("Products missing", "waiting"),
 }
+# The status filter's choices for Xero's changes: value -> label.
+CHANGE_FILTERS = {ANY_XERO_CHANGE: "Any change in Xero",
+                  **{change_filter_value(change): change_words(change)[0]
+                     for change in XERO_CHANGES}}
 # kind -> (model, detail endpoint, its id argument)
 RECORDS: dict[str, tuple[type, str, str]] = {
     "client": (Client, "clients.detail", "client_id"),
@@ -63,17 +73,21 @@ RETRYABLE_KINDS = ("client", "supplier", "invoice", "purchase_order")
 
 @dataclass
 class ActivityRow:
-    job: PushJob
+    job: PushJob | None  # None: a change Xero made (``change``)
     record_label: str | None  # None: the record was deleted since
     record_url: str | None
     retryable: bool
+    change: XeroChange | None = None
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.job.record_kind, self.job.record_kind)
+        kind = (self.job or self.change).record_kind
+        return KIND_LABELS.get(kind, kind)
 
     @property
     def badge(self) -> tuple[str, str]:
+        if self.change is not None:
+            return change_words(self.change.change)
         if self.job.error_kind == "locked":
             return ("Locked in Xero", "in-xero")
         return STATUS_BADGES.get(self.job.status, (self.job.status, "muted"))
@@ -81,7 +95,8 @@ class ActivityRow:
 
 def _filters() -> dict[str, str]:
     status, kind = request.args.get("status", ""), request.args.get("kind", "")
-    return {"status": status if status in STATUS_BADGES else "",
+    known = status in STATUS_BADGES or is_change_filter(status)
+    return {"status": status if known else "",
             "kind": kind if kind in KIND_LABELS else ""}
 
 
@@ -99,8 +114,8 @@ def _retryable():
                    PushJob.record_kind.in_(RETRYABLE_KINDS), _is_latest())
 
 
-def _record_labels(jobs: list[PushJob]) -> dict[tuple[str, int], Any]:
-    """(kind, id) -> record, for the page's rows, one query per kind."""
+def _record_labels(jobs: list[PushJob | XeroChange]) -> dict[tuple[str, int], Any]:
+    """(kind, id) -> record, for the page's rows (pushes and changes), one query per kind."""
     ids: dict[str, set[int]] = {}
     for job in jobs:
         ids.setdefault(job.record_kind, set()).add(job.record_id)
@@ -118,38 +133,38 @@ def _label(record: Any) -> str:
     return record.label if hasattr(record, "number") else record.name
 
 
-def _rows(jobs: list[PushJob]) -> list[ActivityRow]:
-    records = _record_labels(jobs)
+def _rows(items: list[PushJob | XeroChange]) -> list[ActivityRow]:
+    records = _record_labels(items)
+    jobs = [item for item in items if isinstance(item, PushJob)]
     retryable = set(db.session.scalars(sa.select(PushJob.id).where(
-        PushJob.id.in_([j.id for j in jobs]), _retryable())))
+        PushJob.id.in_([j.id for j in jobs]), _retryable()))) if jobs else set()
     rows = []
-    for job in jobs:
-        record = records.get((job.record_kind, job.record_id))
+    for item in items:
+        record = records.get((item.record_kind, item.record_id))
         url = None
         if record is not None:
-            _, endpoint, argument = RECORDS[job.record_kind]
+            _, endpoint, argument = RECORDS[item.record_kind]
             url = url_for(endpoint, **{argument: record.id})
-        rows.append(ActivityRow(job, _label(record) if record is not None else None, url,
-                                record is not None and job.id in retryable))
+        label = _label(record) if record is not None else None
+        if isinstance(item, XeroChange):
+            rows.append(ActivityRow(None, label, url, False, change=item))
+        else:
+            rows.append(ActivityRow(item, label, url, record is not None and item.id in retryable))
     return rows
 
 
 @bp.get("/activity")
 def activity():
     filters = _filters()
-    query = (workspace_select(PushJob).options(so.selectinload(PushJob.requested_by))
-             .order_by(PushJob.id.desc()))
-    if filters["status"]:
-        query = query.where(PushJob.status == filters["status"])
-    if filters["kind"]:
-        query = query.where(PushJob.record_kind == filters["kind"])
-    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = read_page(current_user.workspace_id, filters["status"], filters["kind"],
+                     page_arg(), PER_PAGE)
     failed = db.session.scalar(sa.select(sa.func.count()).select_from(PushJob).where(
         PushJob.workspace_id == current_user.workspace_id, _retryable())) or 0
     return render_page_or_partial(
         "integrations/activity.html", "integrations/partials/_activity_table.html", active_area="settings",
         page=page, rows=_rows(list(page.items)), filters=filters, filtered=any(filters.values()),
-        retryable_count=failed, kind_labels=KIND_LABELS, status_badges=STATUS_BADGES)
+        retryable_count=failed, kind_labels=KIND_LABELS, status_badges=STATUS_BADGES,
+        change_filters=CHANGE_FILTERS)
 
 
 def _back_to_activity():

@@ -14,19 +14,25 @@ from xeroapp.documents.lines import edit_rows
 from xeroapp.documents.saving import save_or_render
 from xeroapp.extensions import db
 from xeroapp.ids import arg_id
-from xeroapp.invoices import bp, editing, tax
+from xeroapp.invoices import bp, editing, tax, xero_filter
 from xeroapp.invoices.forms import InvoiceForm
 from xeroapp.listing import paginate, workspace_select
 from xeroapp.models import Invoice
 from xeroapp.models.documents import INVOICE_STATUSES
+from xeroapp.panel import xero_state
 from xeroapp.rendering import render_page_or_partial
 
 
 @bp.get("/")
 def index():
     client_id = arg_id("client")
+    workspace = current_user.workspace
+    xero = request.args.get("xero", "")
     filters = {"status": request.args.get("status", ""), "client": str(client_id or ""),
-               "q": request.args.get("q", "").strip()}
+               "q": request.args.get("q", "").strip(),
+               "xero": xero if xero in xero_filter.XERO_FILTERS else ""}
+    tenant_id = xero_state.current_tenant(workspace.id)
+    today = xero_state.workspace_today(workspace.time_zone)
     query = (workspace_select(Invoice)
              .options(so.selectinload(Invoice.client), so.selectinload(Invoice.lines))
              .order_by(Invoice.issue_date.desc(), Invoice.id.desc()))
@@ -37,21 +43,28 @@ def index():
     if filters["q"]:
         query = query.where(sa.or_(Invoice.number.icontains(filters["q"], autoescape=True),
                                    Invoice.reference.icontains(filters["q"], autoescape=True)))
-    rate_of = tax.rate_lookup(current_user.workspace)
+    query = xero_filter.apply(query, filters["xero"], workspace.id, tenant_id, today)
+    rate_of = tax.rate_lookup(workspace)
+    page = paginate(query)
+    links = xero_state.links_of(workspace.id, "invoice", [invoice.id for invoice in page.items])
     return render_page_or_partial(
-        "invoices/index.html", "invoices/partials/_table.html", page=paginate(query),
+        "invoices/index.html", "invoices/partials/_table.html", page=page,
         filters=filters, filtered=any(filters.values()),
-        clients=editing.client_choices(current_user.workspace_id),
+        clients=editing.client_choices(workspace.id), xero_filters=xero_filter.XERO_FILTERS,
         total_of=lambda invoice: editing.invoice_totals(invoice, rate_of).total,
+        xero_status_of=lambda invoice: xero_state.invoice_status(
+            links.get(invoice.id), invoice.due_date, today),
     )
 
 
 @bp.get("/<id:invoice_id>")
 def detail(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
+    workspace = current_user.workspace
     return render_page_or_partial("invoices/detail.html", "invoices/partials/_details.html",
                                   invoice=invoice, totals=editing.invoice_totals(invoice),
-                                  tab=detail_tab(), tax_name=tax.rate_namer(current_user.workspace))
+                                  tab=detail_tab(), tax_name=tax.rate_namer(workspace),
+                                  xero=xero_state.invoice_in_xero(invoice, workspace.time_zone))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("panel", __name__)
 
 from xeroapp.panel import views  # noqa: E402,F401  (registers routes and the template helper)
+from xeroapp.panel import xero_history  # noqa: E402,F401  (the history's template helper)

@@ -20,6 +20,7 @@ from xeroapp.ids import arg_id, form_id
 from xeroapp.listing import paginate, workspace_select
 from xeroapp.models import PurchaseOrder
 from xeroapp.models.documents import PO_STATUSES
+from xeroapp.panel import xero_state
 from xeroapp.products.catalogue import ensure_shipping_product
 from xeroapp.purchase_orders import bp, editing, tax
 from xeroapp.purchase_orders.forms import PurchaseOrderForm
@@ -48,9 +49,13 @@ def index():
     if q:
         query = query.where(sa.or_(PurchaseOrder.number.icontains(q, autoescape=True),
                                    PurchaseOrder.reference.icontains(q, autoescape=True)))
+    page = paginate(query)
+    links = xero_state.links_of(current_user.workspace_id, "purchase_order",
+                                [order.id for order in page.items])
     return render_page_or_partial(
         "purchase_orders/index.html", "purchase_orders/partials/_table.html",
-        page=paginate(query), suppliers=editing.supplier_choices(), status_filter=status,
+        xero_status_of=lambda order: xero_state.purchase_order_status(links.get(order.id)),
+        page=page, suppliers=editing.supplier_choices(), status_filter=status,
         supplier_id=supplier_id, q=q, filtered=bool(status or supplier_id or q))
 
 
@@ -63,7 +68,8 @@ def detail(purchase_order_id: int):
         "purchase_orders/detail.html", "purchase_orders/partials/_details.html",
         purchase_order=purchase_order, totals=editing.order_totals(purchase_order, workspace),
         tab=tab if tab in DETAIL_TABS else "details",
-        tax_rate_name=lambda code: tax.rate_name(workspace, code))
+        tax_rate_name=lambda code: tax.rate_name(workspace, code),
+        xero_status=xero_state.purchase_order_status(xero_state.link_of(purchase_order)))
 
 
 # ---- create and edit ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from xeroapp.deletion import delete_unless_blocked
 from xeroapp.extensions import db
 from xeroapp.listing import paginate, where_contains, workspace_select
 from xeroapp.models import PurchaseOrder, Supplier
+from xeroapp.panel import xero_state
 from xeroapp.rendering import render_page_or_partial
 from xeroapp.suppliers import bp
 from xeroapp.suppliers.forms import SupplierForm
@@ -34,7 +35,8 @@ def index():
 def detail(supplier_id: int):
     supplier = get_owned_or_404(Supplier, supplier_id)
     return render_page_or_partial("suppliers/detail.html", "suppliers/partials/_details.html",
-                                  supplier=supplier, order_count=_order_count(supplier))
+                                  supplier=supplier, order_count=_order_count(supplier),
+                                  xero_contact=xero_state.contact_in_xero(supplier))
 
 
 @bp.route("/new", methods=["GET", "POST"])
