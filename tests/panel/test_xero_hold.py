@@ -180,3 +180,22 @@ def test_send_again_and_unlink_need_csrf(desk, records, app):
     for action in ("send-again", "unlink"):
         assert post(desk, invoice_id, action, csrf=False).status_code == 400
     assert desk.link("invoice", invoice_id) is not None
+
+
+def test_a_purchase_order_deleted_in_xero_can_be_unlinked(desk, records, app):
+    order_id = records.purchase_order(desk.workspace_id)
+    with app.app_context():  # linked to an order Xero says is deleted
+        db.session.add(XeroLink(workspace_id=desk.workspace_id, record_kind="purchase_order",
+                                record_id=order_id, tenant_id=DEMO_TENANT_ID,
+                                xero_id="0d6e0b0c-1c1f-4a9e-9d43-8f1d5f6a2b11", pushed_version=1,
+                                sent_status="AUTHORISED", xero_status="DELETED"))
+        db.session.commit()
+
+    panel = desk.panel("purchase_order", order_id)
+    assert "Sent as Approved. Deleted in Xero: it cannot change." in text_of(panel)
+    assert "Send again as new" in panel
+
+    answer = desk.client.post(f"/xero/purchase_order/{order_id}/unlink", headers=HTMX)
+
+    assert "Unlinked: this purchase order is no longer linked" in text_of(answer.get_data(as_text=True))
+    assert desk.link("purchase_order", order_id) is None
