@@ -140,6 +140,25 @@ def test_a_billed_po_is_left_alone_and_the_panel_says_why(desk, shop, counted):
         assert db.session.get(PurchaseOrder, order_id).lines[0].quantity == 20  # kept locally
 
 
+def test_an_order_read_back_as_billed_is_not_sent_on_save_and_no_call_is_made(desk, shop, counted):
+    add_item(desk, "CUP-8OZ")
+    save_order(desk, order_form(shop, [("CUP-8OZ", "10", "95")]))
+    order_id = order_id_by_number(desk)
+    desk.drain()
+    with desk.app.app_context():  # what reading Xero back recorded (Xero itself: still a draft)
+        db.session.scalar(db.select(XeroLink).filter_by(record_kind="purchase_order")).xero_status = "BILLED"
+        db.session.commit()
+    counted.calls.clear()
+
+    save_order(desk, edit_form(desk, order_id, **{"lines-0-quantity": "20"}), order_id)
+    desk.drain()
+
+    assert counted.calls == []
+    (after,) = held_orders(desk)
+    assert after["Status"] == "DRAFT" and after["LineItems"][0]["Quantity"] == 10.0
+    assert "a bill has been raised from it in Xero" in text_of(desk.panel("purchase_order", order_id))
+
+
 def test_shipping_and_handling_is_a_normal_line_with_its_item(desk, shop):
     with desk.app.app_context():
         shipping = ensure_shipping_product(desk.workspace_id)

@@ -218,26 +218,60 @@ def test_sweeper_leaves_batched_rows_alone_and_rebatches_orphans(desk, records, 
     assert "60 sent · 0 failed · 0 waiting" in text_of(partial(desk, "clients"))
 
 
-def test_update_leaves_invoices_approved_in_xero_alone(desk, records, app):
+def test_update_all_changed_updates_approved_invoices_and_leaves_paid_ones_alone(desk, records, app):
+    from decimal import Decimal
+
     from xeroapp.models import Invoice
 
-    ids = [records.invoice(desk.workspace_id, number=f"INV-{n:04}") for n in (1, 2)]
+    ids = [records.invoice(desk.workspace_id, number=f"INV-{n:04}") for n in (1, 2, 3)]
     start(desk, "invoices")
     desk.drain()
-    desk.set_status("invoices", desk.link("invoice", ids[0]).xero_id, "AUTHORISED")
+    approved, part_paid, known_paid = (desk.link("invoice", i).xero_id for i in ids)
+    desk.control(f"objects/{DEMO_TENANT_ID}/invoices/{approved}/approve")
+    desk.control(f"objects/{DEMO_TENANT_ID}/invoices/{part_paid}/approve")
+    desk.control(f"objects/{DEMO_TENANT_ID}/invoices/{part_paid}/pay", {"Amount": 10})
     with app.app_context():
         for invoice_id in ids:
             db.session.get(Invoice, invoice_id).reference = "changed"
+        # Read back from Xero as paid (Xero itself still holds a draft: any call would show).
+        link = db.session.scalar(db.select(XeroLink).filter_by(record_kind="invoice",
+                                                               record_id=ids[2]))
+        link.xero_status, link.xero_amount_paid = "PAID", Decimal("28.75")
         db.session.commit()
+
+    before = text_of(partial(desk, "invoices"))
+    assert "Update all changed (2)" in before
+    assert "1 changed here but paid, voided or deleted in Xero" in before
 
     start(desk, "invoices", "update")
     desk.drain()
 
     held = {i["InvoiceNumber"]: i for i in desk.held("invoices")}
-    assert held["INV-0002"]["Reference"] == "changed"
-    assert held["INV-0001"].get("Reference") != "changed"
+    assert held["INV-0001"]["Reference"] == "changed" and held["INV-0001"]["Status"] == "AUTHORISED"
+    assert held["INV-0002"].get("Reference") != "changed"
+    assert held["INV-0003"].get("Reference") != "changed" and held["INV-0003"]["Status"] == "DRAFT"
+    assert [j.action for j in desk.jobs("invoice", ids[2])] == ["send"]  # never staged
     page = text_of(partial(desk, "invoices"))
-    assert "1 sent · 1 failed" in page and "AUTHORISED in Xero" in page
+    assert "1 sent · 0 failed · 1 locked in Xero" in page
+    assert "has a payment in Xero, and Xero takes no changes" in page
+
+
+def test_only_locked_changes_say_so_instead_of_starting(desk, records, app):
+    from xeroapp.models import Invoice
+
+    invoice_id = records.invoice(desk.workspace_id, number="INV-0001")
+    start(desk, "invoices")
+    desk.drain()
+    with app.app_context():
+        db.session.get(Invoice, invoice_id).reference = "changed"
+        db.session.scalar(db.select(XeroLink).filter_by(record_kind="invoice")).xero_status = "VOIDED"
+        db.session.commit()
+    calls_before = calls(desk)
+
+    answer = text_of(start(desk, "invoices", "update").get_data(as_text=True))
+
+    assert "the 1 changed record is paid, voided or deleted in Xero" in answer
+    assert calls(desk) == calls_before
 
 
 def test_xeros_429_waits_out_retry_after_and_then_sends_once(desk, records, app):

@@ -5,7 +5,7 @@ import multiprocessing
 from datetime import date
 from decimal import Decimal
 
-from tests.sync.push_support import text_of
+from tests.sync.push_support import DEMO_TENANT_ID, text_of
 from tests.xero.xero_support import child_settings
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, InvoiceLine, XeroConnection
@@ -103,11 +103,11 @@ def test_invoice_of_a_client_already_in_xero_reuses_its_contact(desk, records):
     assert [j.action for j in desk.jobs("client", client_id)] == ["send"]
 
 
-def test_status_that_forbids_edits_is_said_plainly_and_nothing_is_changed(desk, records, app):
+def test_approved_invoice_without_payments_is_still_updated_in_xero(desk, records, app):
     invoice_id = new_invoice(records, desk)
     desk.send("invoice", invoice_id)
     (sent,) = desk.held("invoices")
-    desk.set_status("invoices", sent["InvoiceID"], "AUTHORISED")
+    desk.control(f"objects/{DEMO_TENANT_ID}/invoices/{sent['InvoiceID']}/approve")
     with app.app_context():
         db.session.get(Invoice, invoice_id).reference = "changed here"
         db.session.commit()
@@ -115,11 +115,28 @@ def test_status_that_forbids_edits_is_said_plainly_and_nothing_is_changed(desk, 
     panel = desk.send("invoice", invoice_id)
 
     (held,) = desk.held("invoices")
-    assert held["Reference"] == "PO 778" and held["Status"] == "AUTHORISED"
+    assert held["Reference"] == "changed here" and held["Status"] == "AUTHORISED"
+    assert desk.jobs("invoice", invoice_id)[-1].status == "done"
+    assert "No changes since last push" in text_of(panel)
+
+
+def test_paid_invoice_is_not_changed_and_the_push_says_why(desk, records, app):
+    invoice_id = new_invoice(records, desk)
+    desk.send("invoice", invoice_id)
+    (sent,) = desk.held("invoices")
+    desk.control(f"objects/{DEMO_TENANT_ID}/invoices/{sent['InvoiceID']}/approve")
+    desk.control(f"objects/{DEMO_TENANT_ID}/invoices/{sent['InvoiceID']}/pay", {"Amount": 5})
+    with app.app_context():
+        db.session.get(Invoice, invoice_id).reference = "changed here"
+        db.session.commit()
+
+    panel = desk.send("invoice", invoice_id)
+
+    (held,) = desk.held("invoices")
+    assert held["Reference"] == "PO 778" and held["AmountPaid"] == 5
     text = text_of(panel)
-    assert "This invoice is AUTHORISED in Xero, so it can no longer be changed from here." in text
-    assert ">Update</button>" not in panel and "Try again" not in panel
-    assert "Check Xero again" in panel  # re-reads Xero first; changes nothing while locked
+    assert "This invoice has a payment in Xero, and Xero takes no changes" in text
+    assert "Nothing was sent" in text and "Try again" not in panel
     assert desk.jobs("invoice", invoice_id)[-1].error_kind == "locked"
     with app.app_context():
         assert db.session.get(Invoice, invoice_id).reference == "changed here"
@@ -131,7 +148,8 @@ def test_paid_invoice_is_locked_too(desk, records):
     desk.set_status("invoices", desk.held("invoices")[0]["InvoiceID"], "AUTHORISED")
     desk.set_status("invoices", desk.held("invoices")[0]["InvoiceID"], "PAID")
 
-    assert "is PAID in Xero" in text_of(desk.send("invoice", invoice_id))
+    assert "is paid in Xero, and Xero takes no more changes to it" in text_of(
+        desk.send("invoice", invoice_id))
 
 
 def test_unknown_account_code_is_shown_with_the_field_and_nothing_is_sent(desk, records, app):

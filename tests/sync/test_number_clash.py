@@ -118,34 +118,40 @@ def test_taken_numbers_are_looked_up_forty_at_a_time(desk, records, app):
     assert len(desk.held("invoices")) == 45
 
 
-def test_our_earlier_copy_approved_in_xero_meanwhile_is_not_changed(desk, records, app):
-    """Our invoices reached Xero but the links were lost; the accountant approved one."""
+def test_our_earlier_copy_approved_meanwhile_is_adopted_but_one_with_a_payment_is_not_changed(
+        desk, records, app):
+    """Our invoices reached Xero but the links were lost; the accountant approved both and a
+    payment was made on one. Xero still takes updates of the approved one, not of the other."""
     ids = [records.invoice(desk.workspace_id, number=f"INV-{n:04}") for n in (1, 2)]
     start(desk, "invoices")
     desk.drain()
     first = {number: copies[0] for number, copies in held_by_number(desk).items()}
-    desk.set_status("invoices", first["INV-0001"]["InvoiceID"], "AUTHORISED")
+    for number in ("INV-0001", "INV-0002"):
+        desk.control(f"objects/{DEMO_TENANT_ID}/invoices/{first[number]['InvoiceID']}/approve")
+    desk.control(f"objects/{DEMO_TENANT_ID}/invoices/{first['INV-0001']['InvoiceID']}/pay",
+                 {"Amount": 5})
     with app.app_context():
         db.session.execute(db.delete(XeroLink).where(XeroLink.record_kind == "invoice"))
         for invoice_id in ids:
             db.session.get(Invoice, invoice_id).reference = "second go"
         db.session.commit()
-    approved = snapshot(desk, [first["INV-0001"]["InvoiceID"]])
+    paid = snapshot(desk, [first["INV-0001"]["InvoiceID"]])
 
     start(desk, "invoices")
     desk.drain()
 
-    assert snapshot(desk, [first["INV-0001"]["InvoiceID"]]) == approved
+    assert snapshot(desk, [first["INV-0001"]["InvoiceID"]]) == paid
     held = held_by_number(desk)
     assert len(held["INV-0001"]) == len(held["INV-0002"]) == 1
-    assert held["INV-0002"][0]["Reference"] == "second go"  # our draft adopted and updated
+    assert held["INV-0002"][0]["Reference"] == "second go"  # our approved copy adopted, updated
+    assert held["INV-0002"][0]["Status"] == "AUTHORISED"
     assert desk.link("invoice", ids[1]).xero_id == first["INV-0002"]["InvoiceID"]
     row = row_of(app, "invoice", ids[0])
     assert row.status == "failed" and desk.link("invoice", ids[0]) is None
     assert row.error_message.startswith(
-        "Xero already has INV-0001 for this client, and it is AUTHORISED there, so it was left "
-        "as it is. If that is this invoice (sent before and approved in Xero since), it is in "
-        "Xero already: do not change its number or send it again")
+        "Xero already has INV-0001 for this client, and it is AUTHORISED with a payment there, "
+        "so it was left as it is. If that is this invoice (sent before and approved in Xero "
+        "since), it is in Xero already: do not change its number or send it again")
 
 
 # -- bulk: a re-send whose first answer was lost ----------------------------------------------------

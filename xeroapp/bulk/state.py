@@ -23,6 +23,8 @@ class BulkState:
     off_reason: str | None = None  # why nothing can be started (not connected ...)
     send_count: int = 0
     update_count: int = 0
+    # Changed here, but Xero takes no more changes to them: "Update all changed" leaves them.
+    locked_count: int = 0
     progress: runs.Progress | None = None
     notice: str | None = None
 
@@ -54,6 +56,8 @@ def bulk_state(kind: str, workspace_id: int, *, run: BulkPush | None = None,
     else:
         state.send_count = runs.count(kind, "send", workspace_id, connection.tenant_id)
         state.update_count = runs.count(kind, "update", workspace_id, connection.tenant_id)
+        if kind == "invoice":  # the one bulk kind Xero can lock (paid, voided ...)
+            state.locked_count = runs.count(kind, "locked", workspace_id, connection.tenant_id)
     return state
 
 

@@ -15,6 +15,14 @@ from xeroapp.models.types import UTCDateTime, utcnow
 # Xero purchase order statuses a workspace may choose to create POs with (of Xero's DRAFT,
 # SUBMITTED, AUTHORISED, BILLED, DELETED: xero_accounting.yaml, components.schemas.PurchaseOrder).
 PO_XERO_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
+# ... with the names Xero's purchase order screens give them.
+PO_XERO_STATUS_NAMES = {"DRAFT": "Draft", "SUBMITTED": "Awaiting approval",
+                        "AUTHORISED": "Approved"}
+# Xero invoice statuses a new invoice may be created in (Xero creates DRAFT, SUBMITTED or
+# AUTHORISED; PAID, VOIDED and DELETED only follow from those: xero_accounting.yaml,
+# components.schemas.Invoice), with the names Xero's screens give them.
+INVOICE_XERO_STATUSES = {"DRAFT": "Draft", "SUBMITTED": "Awaiting approval",
+                         "AUTHORISED": "Awaiting payment"}
 # How new invoice and purchase order numbers are made (Workspace.document_numbering):
 # "xero": none here, Xero gives the next number of the organisation's own sequence on create;
 # "own": prefix + next number from Settings. NULL: never chosen, which numbers as "own" does
@@ -35,6 +43,10 @@ class Workspace(db.Model):
     # Xero gets. Off by default: drafts stay local until someone decides to send them.
     po_save_to_xero_default: so.Mapped[bool] = so.mapped_column(default=False)
     po_xero_status: so.Mapped[str] = so.mapped_column(sa.String(20), default="DRAFT")
+    # Settings > Invoices: the status a new invoice is created in, in Xero. An update never
+    # sends Status, so this only ever applies to the create.
+    invoice_xero_status: so.Mapped[str] = so.mapped_column(sa.String(20), default="DRAFT",
+                                                           server_default="DRAFT")
     # IANA name (e.g. "Pacific/Auckland") the pages show times in; the database keeps UTC.
     # The server default gives rows that predate the column UTC, which is what they showed.
     time_zone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC",

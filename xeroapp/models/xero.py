@@ -136,6 +136,10 @@ class XeroLink(WorkspaceOwned, db.Model):
     # update sends only what changed here since. None: not known (a link made before this
     # was kept); the next update then sends only the fields we hold.
     pushed_fields: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    # Invoices and purchase orders: the Status the create sent (Settings > Invoices or
+    # Purchase orders at the time), for "Sent as a draft". None: a contact or product, or
+    # linked before this was kept.
+    sent_status: so.Mapped[str | None] = so.mapped_column(sa.String(20))
 
     # What Xero last said about the object (read back by xeroapp/backsync: webhooks, polling,
     # "Check Xero now"). None: not read since the link was made.

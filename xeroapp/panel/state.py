@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
 
 from xeroapp.extensions import db
 from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
+from xeroapp.panel.xero_hold import Hold, hold_of
 from xeroapp.sync import linking, messages
 from xeroapp.xero.links import deep_link
 
@@ -50,8 +52,16 @@ class PanelState:
     def noun(self) -> str:
         return messages.noun(self.kind)
 
+    @cached_property
+    def hold(self) -> Hold:
+        """Xero's side of an invoice or order: its status there and what Xero still takes
+        (panel/xero_hold.py)."""
+        return hold_of(self.record, self.kind, self.link)
+
     @property
     def badge(self) -> tuple[str, str]:
+        if self.state in ("in_xero", "locked") and self.hold.badge is not None:
+            return self.hold.badge
         return BADGES[self.state]
 
     @property
@@ -82,8 +92,11 @@ class PanelState:
 
     @property
     def can_push(self) -> bool:
+        """Send or Update is offered only when Xero would take it: not for a document read
+        back as paid, voided, billed ... (xero_hold.Hold.blocks_update)."""
         return (self.state not in ("not_connected", "ambiguous", "products_missing",
-                                   "products_missing_update") and not self.pending)
+                                   "products_missing_update") and not self.pending
+                and not self.hold.blocks_update)
 
     @property
     def error(self) -> PushJob | None:

@@ -4,7 +4,9 @@ panel then polls until the push ends.
 
 Per kind (client, invoice, supplier, purchase_order): ``.../panel`` (GET), ``.../push`` (POST:
 Send or Update, the same button), ``.../choose-contact`` (POST ``contact_id``: a Xero
-ContactID or "new"), ``.../history`` (GET). The id is named after the kind (``client_id``
+ContactID or "new"), ``.../history`` (GET); for invoices and purchase orders voided or deleted in
+Xero, ``.../send-again`` and ``.../unlink`` (POST: drop the link; send-again also records a
+push that creates a new document). The id is named after the kind (``client_id``
 ...) like every record route, so the access tests cover these too.
 """
 from __future__ import annotations
@@ -15,10 +17,11 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from xeroapp.access import get_owned_or_404
+from xeroapp.extensions import db
 from xeroapp.models import Client, Invoice, PurchaseOrder, Supplier
 from xeroapp.panel import bp
 from xeroapp.panel.state import full_history, panel_state
-from xeroapp.sync import contacts, outbox
+from xeroapp.sync import contacts, linking, outbox
 
 # record kind -> model: the records whose page shows the panel.
 PANEL_MODELS: dict[str, type] = {"client": Client, "invoice": Invoice, "supplier": Supplier,
@@ -35,7 +38,7 @@ def _record(ids: dict[str, int]) -> Any:
 
 
 def panel_url(action: str, kind: str, record_id: int) -> str:
-    """URL of a panel route (show, push, choose_contact, history) for a record."""
+    """URL of a panel route (show, push, choose_contact, history, send_again, unlink)."""
     return url_for(f"panel.{action}", **{f"{kind}_id": record_id})
 
 
@@ -98,3 +101,51 @@ def history(**ids: int):
     record = _record(ids)
     return render_template("partials/_xero_history.html", jobs=full_history(record),
                            panel=panel_state(record), full=True)
+
+
+# -- a document voided or deleted in Xero ------------------------------------------------------
+NOT_RENEWABLE = ("Only an invoice or purchase order voided or deleted in Xero can be sent "
+                 "again as new or unlinked; this one is not (or a push of it is under way).")
+
+
+def _renewable(record: Any):
+    """The panel state when the record's Xero document is voided or deleted and no push of
+    it is pending, else None."""
+    state = panel_state(record)
+    if state.link is None or state.pending or not state.hold.renewable:
+        return None
+    return state
+
+
+@bp.post("/invoice/<id:invoice_id>/send-again")
+@bp.post("/purchase_order/<id:purchase_order_id>/send-again")
+def send_again(**ids: int):
+    """Drop the link to the voided/deleted document and record a push, which creates a new
+    one (Xero refuses a number its voided document still holds: the push then says so)."""
+    record = _record(ids)
+    state = _renewable(record)
+    if state is None:
+        return _panel(record, notice=NOT_RENEWABLE)
+    linking.forget(record, state.connection.tenant_id)
+    try:
+        outbox.request_push(record, current_user)  # commits the forgotten link with the push
+    except outbox.CannotPush as exc:
+        db.session.rollback()
+        return _panel(record, notice=str(exc))
+    return _panel(record)
+
+
+@bp.post("/invoice/<id:invoice_id>/unlink")
+@bp.post("/purchase_order/<id:purchase_order_id>/unlink")
+def unlink(**ids: int):
+    """Drop the link to the voided/deleted document: the record is Not in Xero; nothing is
+    sent and Xero is not changed."""
+    record = _record(ids)
+    state = _renewable(record)
+    if state is None:
+        return _panel(record, notice=NOT_RENEWABLE)
+    linking.forget(record, state.connection.tenant_id)
+    db.session.commit()
+    return _panel(record, notice=f"Unlinked: this {state.noun} is no longer linked to the "
+                                 f"{state.hold.lock.lower()} one in Xero, which stays there as "
+                                 "it is. Send creates a new one when you want it in Xero.")

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__)
 
-from xeroapp.settings import purchase_orders, views  # noqa: E402,F401  (registers the routes)
+from xeroapp.settings import invoices, purchase_orders, views  # noqa: E402,F401  (registers the routes)

@@ -1,4 +1,4 @@
-"""Forms of Settings: the workspace, its document numbers, its purchase orders."""
+"""Forms of Settings: the workspace, its document numbers, its invoices, its purchase orders."""
 from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, StringField
@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from xeroapp.currencies import CURRENCIES
 from xeroapp.document_numbers import NEXT_MAX, PREFIX_MAX
-from xeroapp.models.workspace import PO_XERO_STATUSES
+from xeroapp.models.workspace import INVOICE_XERO_STATUSES, PO_XERO_STATUS_NAMES
 from xeroapp.stale import VersionedForm
 from xeroapp.timezones import sorted_zones
 
@@ -111,7 +111,28 @@ class PurchaseOrderSettingsForm(VersionedForm):
     )
     po_xero_status = SelectField(
         "Status of purchase orders created in Xero",
-        choices=[SelectChoice(status, status.title()) for status in PO_XERO_STATUSES],
+        choices=[SelectChoice(status, name) for status, name in PO_XERO_STATUS_NAMES.items()],
         validate_choice=True,
-        description="Draft keeps them editable in Xero; Authorised makes them ready to send.",
+        description="Draft keeps them editable in Xero; Approved makes them ready to send.",
+    )
+
+
+# What each status a new invoice may get means in Xero.
+INVOICE_STATUS_MEANINGS = {
+    "DRAFT": "an accountant reviews and approves them in Xero",
+    "SUBMITTED": "submitted for someone to approve in Xero",
+    "AUTHORISED": "approved: ready to send to the customer and to be paid",
+}
+
+
+class InvoiceSettingsForm(VersionedForm):
+    invoice_xero_status = RadioField(
+        "Status of invoices created in Xero",
+        choices=[SelectChoice(status, f"{name}: {INVOICE_STATUS_MEANINGS[status]}")
+                 for status, name in INVOICE_XERO_STATUSES.items()],
+        validate_choice=True,
+        invalid_choice_message="Choose one of the statuses listed.",
+        validators=[InputRequired("Choose the status new invoices get in Xero.")],
+        description="Only new invoices get this status. Updating an invoice never changes its "
+                    "status in Xero.",
     )

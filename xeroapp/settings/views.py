@@ -1,5 +1,6 @@
-"""Settings: the workspace itself and how its documents are numbered; the Purchase orders page
-is settings/purchase_orders.py, Settings > Integrations is xeroapp/integrations."""
+"""Settings: the workspace itself and how its documents are numbered; the Invoices and
+Purchase orders pages are settings/invoices.py and settings/purchase_orders.py, Settings >
+Integrations is xeroapp/integrations."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -9,6 +10,7 @@ from xeroapp import stale
 from xeroapp.extensions import db
 from xeroapp.integrations import org_numbers
 from xeroapp.models import XeroConnection
+from xeroapp.models.workspace import INVOICE_XERO_STATUSES, PO_XERO_STATUS_NAMES
 from xeroapp.settings import bp
 from xeroapp.settings.forms import NumberingForm, WorkspaceForm
 
@@ -72,4 +74,6 @@ def _page(form: WorkspaceForm, numbering_form: NumberingForm, *,
     return render_template("settings/index.html", form=form, numbering_form=numbering_form,
                            workspace=workspace, connection=connection,
                            workspace_conflict=workspace_conflict,
-                           numbering_conflict=numbering_conflict)
+                           numbering_conflict=numbering_conflict,
+                           invoice_statuses=INVOICE_XERO_STATUSES,
+                           po_statuses=PO_XERO_STATUS_NAMES)

@@ -9,10 +9,12 @@ found) to these steps:
   Xero is looked for first (sync/our_copies.py); what it sends is kept on the push row,
   committed before the call, until Xero answers for it. A create refused for its number
   adopts our own earlier copy or stops, naming the number (sync/number_clash.py);
-- an update first reads the document's status in Xero: once it is locked there (approved,
-  billed, paid, deleted...) the accountant owns it, and we change nothing rather than edit it
-  behind their back or fail half-way. Gone from Xero, its link is forgotten: the next push is
-  a Send again;
+- an update first checks that Xero still takes changes to the document (sync/xero_locks.py:
+  an invoice until it has a payment or is voided or deleted, an order until it is billed or
+  deleted). What was last read back from Xero onto the link decides without a call; when
+  nothing says it is locked, the document's status in Xero is read first. Locked, we change
+  nothing rather than fail half-way on Xero's words. Gone from Xero, its link is forgotten:
+  the next push is a Send again;
 - every push writes Xero's LineItemIDs back onto our lines, in order, so the next update
   edits lines instead of deleting and recreating them, and keeps the number Xero gave.
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xeroapp.models import XeroLink
-from xeroapp.sync import linking, number_clash, numbers, our_copies
+from xeroapp.sync import linking, number_clash, numbers, our_copies, xero_locks
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero
 from xeroapp.xero.errors import NotFound, ValidationError
@@ -43,8 +45,8 @@ class XeroDocument:
     id_field: str  # "InvoiceID"
     number_field: str  # "InvoiceNumber"
     key: str  # prefix of the Idempotency-Keys of its calls ("invoice-create" ...)
-    locked_statuses: tuple[str, ...]
-    locked: Callable[[str], LockedInXero]  # the stop to raise for a locked status
+    record_kind: str  # "invoice": whose lock rule applies (sync/xero_locks.py)
+    locked: Callable[[str], LockedInXero]  # the stop to raise for a lock code
     params: dict[str, str] = field(default_factory=dict)  # on every call (unitdp)
 
     def first(self, answer: dict) -> dict:
@@ -87,17 +89,20 @@ def update(ctx: PushContext, doc: XeroDocument, record, xero_id: str, body: dict
 
 
 def record_answer(ctx: PushContext, doc: XeroDocument, record, answer: dict,
-                  version: int) -> XeroLink:
+                  version: int, sent_status: str | None = None) -> XeroLink:
     """Keep Xero's line ids and number on the record, and link it (``version``: the one the
-    body carried, even if the record was edited meanwhile)."""
+    body carried, even if the record was edited meanwhile; ``sent_status``: the Status a
+    create sent)."""
     result = doc.first(answer)
     linking.keep_line_ids(record, result.get("LineItems") or [])
     numbers.keep_xero_number(record, result.get(doc.number_field))
-    return linking.record_push(record, ctx.tenant_id, result[doc.id_field], version)
+    return linking.record_push(record, ctx.tenant_id, result[doc.id_field], version,
+                               sent_status=sent_status)
 
 
 def check_editable(ctx: PushContext, doc: XeroDocument, record, xero_id: str) -> None:
     """Raise GoneFromXero (the link forgotten) or the document's LockedInXero stop."""
+    stop_if_known_locked(ctx, doc, record)
     try:
         current = ctx.xero.accounting("GET", f"{doc.path}/{xero_id}", params=doc.params or None)
     except NotFound:
@@ -105,9 +110,18 @@ def check_editable(ctx: PushContext, doc: XeroDocument, record, xero_id: str) ->
         ctx.commit_step()
         raise GoneFromXero(f"{doc.noun.capitalize()} {record.label} no longer exists in Xero. "
                            "Send it again to create it there.") from None
-    status = (doc.first(current).get("Status") or "").upper()
-    if status in doc.locked_statuses:
-        raise doc.locked(status)
+    lock = xero_locks.document_lock(doc.record_kind, doc.first(current))
+    if lock is not None:
+        raise doc.locked(lock)
+
+
+def stop_if_known_locked(ctx: PushContext, doc: XeroDocument, record) -> None:
+    """Raise the document's LockedInXero stop when what was last read back from Xero onto the
+    link says Xero takes no more changes (paid, voided, billed ...): called first thing, so
+    such a push makes no call to Xero at all, not even for its contact or products."""
+    known = xero_locks.link_lock(linking.find(record, ctx.tenant_id))
+    if known is not None:
+        raise doc.locked(known)
 
 
 def update_copy(ctx: PushContext, doc: XeroDocument, xero_id: str, body: dict) -> dict:

@@ -1,9 +1,12 @@
-"""Invoice -> Xero ACCREC invoice (DRAFT on create), its client first when needed.
+"""Invoice -> Xero ACCREC invoice, its client first when needed. A new invoice is created in
+the status chosen in Settings > Invoices (Draft, Awaiting approval or Awaiting payment); an
+update never sends Status.
 
 The steps every document push shares (create or adopt our earlier copy, the editable check
 before an update, line ids written back) are in sync/document_push.py; here is what is the
-invoice's own. Once it is AUTHORISED (approved, maybe already with the customer), PAID,
-VOIDED or DELETED in Xero, the accountant owns it and an update changes nothing. Every call
+invoice's own. Xero takes updates while it is DRAFT, SUBMITTED or AUTHORISED without a
+payment; once paid (even in part), VOIDED or DELETED an update changes nothing and says why
+(sync/xero_locks.py). Every call
 carries unitdp=4 (mapping.FOUR_DP), so a 4-place unit price reaches Xero, and Xero's totals,
 as it is here.
 """
@@ -12,30 +15,30 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from xeroapp.extensions import db
-from xeroapp.models import Invoice, XeroLink
+from xeroapp.models import Invoice, Workspace, XeroLink
 from xeroapp.sync import contacts, document_push, linking, number_clash, our_copies
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.document_push import NewDocument, XeroDocument
 from xeroapp.sync.outcomes import LockedInXero
 from xeroapp.xero import mapping
 
-LOCKED_STATUSES = ("AUTHORISED", "PAID", "VOIDED", "DELETED")
 INVOICES = XeroDocument(noun="invoice", path="Invoices", id_field="InvoiceID",
-                        number_field="InvoiceNumber", key="invoice",
-                        locked_statuses=LOCKED_STATUSES,
+                        number_field="InvoiceNumber", key="invoice", record_kind="invoice",
                         locked=lambda status: LockedInXero("invoice", status),
                         params=mapping.FOUR_DP)
 
 
 def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
+    document_push.stop_if_known_locked(ctx, INVOICES, invoice)
     contact_id = contacts.ensure(ctx, invoice.client)
     link = linking.find(invoice, ctx.tenant_id)
     item_codes = _item_codes(ctx, invoice)
     version = invoice.version  # what the body below carries, even if edited meanwhile
+    status = db.session.get(Workspace, invoice.workspace_id).invoice_xero_status
 
     def body(create: bool) -> dict:
         return mapping.invoice(invoice, contact_id, _line_defaults(ctx), create=create,
-                               item_codes=item_codes)
+                               item_codes=item_codes, status=status)
 
     if link is None:
         answer = document_push.send_new(ctx, INVOICES, invoice, NewDocument(
@@ -45,7 +48,8 @@ def push(ctx: PushContext, invoice: Invoice) -> XeroLink:
             copy_body=lambda: body(create=False)))
     else:
         answer = document_push.update(ctx, INVOICES, invoice, link.xero_id, body(create=False))
-    return document_push.record_answer(ctx, INVOICES, invoice, answer, version)
+    return document_push.record_answer(ctx, INVOICES, invoice, answer, version,
+                                       sent_status=status if link is None else None)
 
 
 def _line_defaults(ctx: PushContext) -> mapping.LineDefaults:

@@ -18,14 +18,16 @@ def find(record, tenant_id: str | None) -> XeroLink | None:
 
 
 def record_push(record, tenant_id: str, xero_id: str, version: int,
-                fields: dict[str, str] | None = None) -> XeroLink:
+                fields: dict[str, str] | None = None, sent_status: str | None = None) -> XeroLink:
     """Create or move the link after a successful push (the caller commits, with the result).
-    ``fields``: a contact's fields as pushed (mapping.contact_fields), for the next update."""
-    return _pushed(find(record, tenant_id), record, tenant_id, xero_id, version, fields)
+    ``fields``: a contact's fields as pushed (mapping.contact_fields), for the next update;
+    ``sent_status``: the Status a document's create sent (None on updates: kept)."""
+    return _pushed(find(record, tenant_id), record, tenant_id, xero_id, version, fields,
+                   sent_status)
 
 
 def _pushed(link: XeroLink | None, record, tenant_id: str, xero_id: str, version: int,
-            fields: dict[str, str] | None = None) -> XeroLink:
+            fields: dict[str, str] | None = None, sent_status: str | None = None) -> XeroLink:
     """``record_push`` with the record's current link (None: it has none) already known."""
     if link is None:
         link = XeroLink(workspace_id=record.workspace_id, record_kind=record.record_kind,
@@ -36,6 +38,8 @@ def _pushed(link: XeroLink | None, record, tenant_id: str, xero_id: str, version
     link.pushed_at = utcnow()
     if fields is not None:
         link.pushed_fields = fields
+    if sent_status is not None:
+        link.sent_status = sent_status
     return link
 
 
@@ -65,8 +69,10 @@ class LinkIndex:
         return self._links[record.record_kind, record.id]
 
     def record_push(self, record, xero_id: str, version: int,
-                    fields: dict[str, str] | None = None) -> XeroLink:
-        link = _pushed(self.find(record), record, self.tenant_id, xero_id, version, fields)
+                    fields: dict[str, str] | None = None,
+                    sent_status: str | None = None) -> XeroLink:
+        link = _pushed(self.find(record), record, self.tenant_id, xero_id, version, fields,
+                       sent_status)
         self._links[record.record_kind, record.id] = link
         return link
 

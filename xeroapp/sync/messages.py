@@ -85,6 +85,10 @@ def number_held_closed(record_kind: str, number: str, party: str, status: str) -
     case where the user knows it is a different document."""
     the = noun(record_kind)
     field = NUMBER_FIELDS.get(record_kind, "Number")
+    if status in ("VOIDED", "DELETED"):  # Xero keeps the number on the voided/deleted one
+        return (f"Xero keeps the number {number} on the {status.lower()} {the}, so it will not "
+                f"take it for a new one. Open this {the}'s Edit page, change the {field} field "
+                f"to a number Xero does not have yet, and send it again.")
     return (f"Xero already has {number} for this {party}, and it is {status} there, so it was "
             f"left as it is. If that is this {the} (sent before and approved in Xero since), it "
             f"is in Xero already: do not change its number or send it again, or Xero will hold "

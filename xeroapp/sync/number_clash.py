@@ -9,7 +9,8 @@ of whichever document holds that number, so it would rewrite the business's own 
 The holder is OUR earlier copy when a push whose answer was lost (a timeout, a worker that
 died after Xero saved it, a re-send after the Idempotency-Key expired or with a changed body)
 left it in Xero without a link here. It is recognised by being for OUR contact and still open
-(an invoice DRAFT or SUBMITTED; an order DRAFT, SUBMITTED or AUTHORISED): then the caller
+(an invoice DRAFT, SUBMITTED, or AUTHORISED without a payment, as invoices may be created
+approved; an order DRAFT, SUBMITTED or AUTHORISED): then the caller
 updates it by its ID instead of duplicating it. Anything else holding the number is someone
 else's: the record fails with Xero's words, the number, and where to change it.
 
@@ -32,7 +33,7 @@ from xeroapp.xero.client import XeroClient
 from xeroapp.xero.errors import NotFound
 
 DUPLICATE_NUMBER = "must be unique"  # "Invoice # must be unique.", "Order number must be unique"
-OPEN_INVOICE = ("DRAFT", "SUBMITTED")
+OPEN_INVOICE = ("DRAFT", "SUBMITTED", "AUTHORISED")  # AUTHORISED: only without a payment
 OPEN_ORDER = ("DRAFT", "SUBMITTED", "AUTHORISED")
 # One GET /Invoices?InvoiceNumbers=A,B,... looks up many numbers. Xero's servers refuse a URL
 # much past 2,000 characters (with a 404 page of their own, not an API answer), so a lookup
@@ -77,6 +78,8 @@ def taken_message(party: str, clash: Clash, holder: dict | None) -> str:
     the number is right only for a different document."""
     if holder is not None and (holder.get("Contact") or {}).get("ContactID") == clash.contact_id:
         status = (holder.get("Status") or "").upper()
+        if status == "AUTHORISED" and _paid(holder):
+            status = "AUTHORISED with a payment"
         return messages.number_held_closed(clash.record_kind, clash.number, party, status)
     said = [m for m in clash.xero_messages if DUPLICATE_NUMBER in m]
     others = [m for m in clash.xero_messages if m not in said]
@@ -89,6 +92,11 @@ def _ours(holder: dict | None, contact_id: str, open_statuses: tuple[str, ...]) 
             and (holder.get("Status") or "").upper() in open_statuses)
 
 
+def _paid(invoice: dict) -> bool:
+    """A payment is allocated to it: Xero takes no update of it any more."""
+    return bool(invoice.get("Payments")) or float(invoice.get("AmountPaid") or 0) > 0
+
+
 # -- invoices -------------------------------------------------------------------------------------
 
 def invoice_verdicts(xero: XeroClient, clashes: list[Clash]) -> list[str | NumberTaken]:
@@ -98,7 +106,7 @@ def invoice_verdicts(xero: XeroClient, clashes: list[Clash]) -> list[str | Numbe
     verdicts: list[str | NumberTaken] = []
     for clash in clashes:
         holder = holders.get(clash.number.casefold())
-        if _ours(holder, clash.contact_id, OPEN_INVOICE):
+        if _ours(holder, clash.contact_id, OPEN_INVOICE) and not _paid(holder):
             verdicts.append(holder["InvoiceID"])
         else:
             verdicts.append(NumberTaken("client", clash, holder))

@@ -10,11 +10,12 @@ Xero answers for it. While any unfinished row of the record keeps one, the invoi
 Xero already, and every later send of it (a batch or a single push, from the sweeper, a
 scheduled retry or a person's Retry) first looks for that copy:
 
-    GET /Invoices?ContactIDs=<our contacts>&Statuses=DRAFT,SUBMITTED&createdByMyApp=true&page=n
+    GET /Invoices?ContactIDs=<our contacts>&Statuses=DRAFT,SUBMITTED,AUTHORISED&createdByMyApp=true&page=n
 
 A copy is ours when Xero says this app created it, it is for the record's contact and still
-open, no other record here is linked to it, and its content is what this version says or
-what an earlier try sent (the record may have been edited since). Exactly one such copy: it
+open (AUTHORISED too, as Settings > Invoices may create them approved, but without a
+payment: Xero takes no update of one with a payment), no other record here is linked to it,
+and its content is what this version says or what an earlier try sent (the record may have been edited since). Exactly one such copy: it
 is updated by its InvoiceID and linked. None: the invoice is not in Xero and is created.
 Several, or more open invoices than we read: the match is doubtful, so nothing is sent and
 the record fails, saying to check Xero (adopting the wrong one would overwrite it, sending
@@ -46,7 +47,7 @@ from xeroapp.sync.outcomes import PushStopped
 from xeroapp.xero import mapping
 from xeroapp.xero.client import XeroClient
 
-OPEN = "DRAFT,SUBMITTED"
+OPEN = "DRAFT,SUBMITTED,AUTHORISED"
 OPEN_ORDER = ("DRAFT", "SUBMITTED", "AUTHORISED")
 PAGE_SIZE = 100  # what Xero returns per page of invoices and of purchase orders
 MAX_PAGES = 10   # past 1,000 open documents we stop reading and doubt
@@ -174,7 +175,7 @@ def _open_invoices_of(xero: XeroClient, contact_ids: list[str]) -> tuple[list[di
             answer = xero.accounting("GET", "Invoices", params={**params, "ContactIDs": id_list,
                                                                "page": str(page)})
             invoices = answer.get("Invoices") or []
-            found += invoices
+            found += [i for i in invoices if not (i.get("Payments") or i.get("AmountPaid"))]
             if len(invoices) < PAGE_SIZE:
                 read_all = True
                 break

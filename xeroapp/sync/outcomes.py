@@ -25,16 +25,34 @@ class AmbiguousContact(PushStopped):
         self.candidates = candidates
 
 
+# Why Xero takes no more changes, per lock code (sync/xero_locks.py), and what the person
+# can do instead.
+LOCK_WORDS = {
+    "PAID": ("is paid in Xero, and Xero takes no more changes to it",
+             "make any correction in Xero itself (for example a credit note)"),
+    "PART_PAID": ("has a payment in Xero, and Xero takes no changes to a document with a "
+                  "payment allocated to it",
+                  "make any correction in Xero itself (for example a credit note)"),
+    "VOIDED": ("was voided in Xero: it cannot change",
+               "to put them in Xero, send it again as a new one"),
+    "DELETED": ("was deleted in Xero: it cannot change",
+                "to put them in Xero, send it again as a new one"),
+}
+
+
 class LockedInXero(PushStopped):
-    """Xero's status of the object forbids changing it from here (e.g. an AUTHORISED invoice)."""
+    """Xero's status of the object forbids changing it from here (a paid or voided invoice);
+    ``status`` is the lock code (sync/xero_locks.py) or Xero's Status."""
 
     kind = "locked"
 
     def __init__(self, noun: str, status: str) -> None:
-        super().__init__(
-            f"This {noun} is {status} in Xero, so it can no longer be changed from here. "
-            "Your changes are kept in this app; make any correction in Xero itself "
-            "(for example a credit note), where the accountant can see it.", field="Status")
+        why, instead = LOCK_WORDS.get(status, (
+            f"is {status} in Xero, so it can no longer be changed from here",
+            "make any correction in Xero itself (for example a credit note), where the "
+            "accountant can see it"))
+        super().__init__(f"This {noun} {why}. Nothing was sent. Your changes are kept in this "
+                         f"app; {instead}.", field="Status")
         self.status = status
 
 

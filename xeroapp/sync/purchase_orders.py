@@ -26,7 +26,6 @@ from xeroapp.sync.document_push import NewDocument, XeroDocument
 from xeroapp.sync.outcomes import LockedInXero, PushStopped
 from xeroapp.xero import mapping
 
-LOCKED_STATUSES = ("BILLED", "DELETED")
 LOCKED_REASONS = {
     "BILLED": "a bill has been raised from it in Xero",
     "DELETED": "it was deleted in Xero",
@@ -46,11 +45,12 @@ class PurchaseOrderLocked(LockedInXero):
 
 PURCHASE_ORDERS = XeroDocument(noun="purchase order", path="PurchaseOrders",
                                id_field="PurchaseOrderID", number_field="PurchaseOrderNumber",
-                               key="po", locked_statuses=LOCKED_STATUSES,
+                               key="po", record_kind="purchase_order",
                                locked=PurchaseOrderLocked)
 
 
 def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
+    document_push.stop_if_known_locked(ctx, PURCHASE_ORDERS, order)
     products = [line.product for line in order.lines if line.product is not None]
     item_codes = items.ensure_present(ctx.xero, ctx.tenant_id, products) if products else {}
     contact_id = contacts.ensure(ctx, order.supplier)
@@ -58,6 +58,7 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
                                     ctx.connection.purchase_tax_type)
     link = linking.find(order, ctx.tenant_id)
     version = order.version  # what the body below carries, even if edited meanwhile
+    status = None
     if link is None:
         status = db.session.get(Workspace, order.workspace_id).po_xero_status
         body = mapping.purchase_order(order, contact_id, defaults, status=status,
@@ -71,7 +72,8 @@ def push(ctx: PushContext, order: PurchaseOrder) -> XeroLink:
         body = mapping.purchase_order(order, contact_id, defaults, status=None,
                                       item_codes=item_codes)
         answer = document_push.update(ctx, PURCHASE_ORDERS, order, link.xero_id, body)
-    return document_push.record_answer(ctx, PURCHASE_ORDERS, order, answer, version)
+    return document_push.record_answer(ctx, PURCHASE_ORDERS, order, answer, version,
+                                       sent_status=status)
 
 
 def _find_copy(ctx: PushContext, order: PurchaseOrder, contact_id: str, body: dict,

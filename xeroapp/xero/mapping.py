@@ -21,8 +21,9 @@ link remembers of that push (XeroLink.pushed_fields).
 
 Invoices
 --------
-Sales invoices go as ``Type: ACCREC`` and, on create, ``Status: DRAFT`` (an accountant
-approves them in Xero). An update leaves Status alone and sends every line: a line with its
+Sales invoices go as ``Type: ACCREC`` and, on create, with the Status chosen in Settings >
+Invoices (DRAFT: an accountant approves them in Xero; SUBMITTED; or AUTHORISED, approved and
+awaiting payment). An update leaves Status alone and sends every line: a line with its
 ``LineItemID`` is edited in place, and Xero deletes the lines we leave out, which is what
 deleting a line here means. The contact is named by ContactID only: other contact fields on
 an invoice would silently edit the contact (POST /Invoices updates the contact it names
@@ -155,7 +156,7 @@ def invoice_line(line: Any, defaults: LineDefaults, *, amount_type: str,
 
 
 def invoice(record: Any, contact_id: str, defaults: LineDefaults, *, create: bool,
-            item_codes: dict[int, str] | None = None) -> dict[str, Any]:
+            item_codes: dict[int, str] | None = None, status: str = "DRAFT") -> dict[str, Any]:
     """An Invoice as a Xero ACCREC invoice; ``item_codes``: product id -> Xero Item Code for
     the products that are in Xero (lines of other products go without ItemCode)."""
     item_codes = item_codes or {}
@@ -174,7 +175,7 @@ def invoice(record: Any, contact_id: str, defaults: LineDefaults, *, create: boo
     if record.due_date is not None:
         body["DueDate"] = record.due_date.isoformat()
     if create:
-        body["Status"] = "DRAFT"
+        body["Status"] = status
     if body["InvoiceNumber"] is None:
         del body["InvoiceNumber"]  # Xero numbers it (or keeps the number it gave)
     return body

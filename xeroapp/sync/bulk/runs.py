@@ -1,6 +1,12 @@
 """Bulk pushes from a list page: which records "Send all not in Xero" and "Update all
 changed" would touch, starting a run, and its progress.
 
+"Update all changed" leaves out the records Xero takes no more changes to (a paid, voided or
+deleted invoice, as last read back from Xero: sync/xero_locks.py); they are counted apart
+(``count(kind, "locked", ...)``) so the list says how many changes stay here. One whose lock
+is only found during the run (not read back yet) stops before its update and is counted
+apart in the progress too.
+
 A run stages one PushJob per record (bulk_push_id = the run) in one transaction, commits, and
 only then enqueues one RQ job per batch of up to ``BATCH_SIZE`` rows (sync/bulk/jobs.py), so
 a Redis failure loses nothing: the rows stay ``queued`` for the sweeper. Records that already
@@ -24,6 +30,7 @@ from xeroapp.models.types import utcnow
 from xeroapp.models.workspace import User
 from xeroapp.models.xero import PENDING_PUSH_STATUSES, PushJob, XeroConnection, XeroLink
 from xeroapp.queue import get_queue
+from xeroapp.sync import xero_locks
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +52,9 @@ class CannotStart(Exception):
 
 def candidates(kind: str, mode: str, workspace_id: int, tenant_id: str) -> sa.Select:
     """SELECT the records a run of ``mode`` would push: not linked in this organisation
-    (send), or linked with a version newer than the one last pushed (update); never those
-    with a push already pending."""
+    (send), or linked with a version newer than the one last pushed and still editable in
+    Xero (update); never those with a push already pending. ``locked``: the changed ones Xero
+    takes no more changes to, which an update leaves out."""
     model = BULK_MODELS[kind]
     link = so.aliased(XeroLink)
     pending = sa.select(PushJob.id).where(
@@ -59,8 +67,10 @@ def candidates(kind: str, mode: str, workspace_id: int, tenant_id: str) -> sa.Se
              .where(model.workspace_id == workspace_id, ~pending.exists()))
     if mode == "send":
         return query.where(link.id.is_(None))
-    return query.where(link.id.is_not(None),
-                       sa.or_(link.pushed_version.is_(None), link.pushed_version < model.version))
+    changed = query.where(link.id.is_not(None), sa.or_(link.pushed_version.is_(None),
+                                                        link.pushed_version < model.version))
+    locked = xero_locks.locked_condition(link)
+    return changed.where(locked) if mode == "locked" else changed.where(sa.not_(locked))
 
 
 def count(kind: str, mode: str, workspace_id: int, tenant_id: str) -> int:
@@ -91,13 +101,22 @@ def start(workspace_id: int, kind: str, mode: str, user: User) -> BulkPush:
     ids = list(db.session.scalars(candidates(kind, mode, workspace_id, connection.tenant_id)
                                   .with_only_columns(model.id).order_by(model.id)))
     if not ids:
-        raise CannotStart("Nothing to send: every record is already in Xero." if mode == "send"
-                          else "Nothing to update: no record changed since it was sent.")
+        raise CannotStart(_nothing_to_do(kind, mode, workspace_id, connection.tenant_id))
     run = _stage(workspace_id, kind, mode, user, connection.tenant_id, ids)
     if run is None:  # a concurrent click won the race: its run is the one
         return running(workspace_id, kind) or _raise_busy()
     enqueue_batches(run.id, _row_ids(run.id))
     return run
+
+
+def _nothing_to_do(kind: str, mode: str, workspace_id: int, tenant_id: str) -> str:
+    if mode == "send":
+        return "Nothing to send: every record is already in Xero."
+    locked = count(kind, "locked", workspace_id, tenant_id)
+    if locked:
+        return (f"Nothing to update that Xero would take: the {locked} changed "
+                f"record{'s are' if locked != 1 else ' is'} paid, voided or deleted in Xero.")
+    return "Nothing to update: no record changed since it was sent."
 
 
 def _raise_busy() -> BulkPush:
@@ -168,12 +187,15 @@ class Progress:
     sent: int = 0
     failed: int = 0
     waiting: int = 0
+    # Stopped before the call because Xero takes no more changes (paid, voided ...).
+    locked: int = 0
     resumes_at: datetime | None = None
     failures: list[Failure] = field(default_factory=list)
+    locked_records: list[Failure] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return self.sent + self.failed + self.waiting
+        return self.sent + self.failed + self.locked + self.waiting
 
     @property
     def finished(self) -> bool:
@@ -181,7 +203,7 @@ class Progress:
 
     @property
     def done_count(self) -> int:
-        return self.sent + self.failed
+        return self.sent + self.failed + self.locked
 
 
 def refresh_finished(run: BulkPush) -> datetime | None:
@@ -201,12 +223,16 @@ def progress(run: BulkPush) -> Progress:
     refresh_finished(run)
     state = Progress(run)
     rows = db.session.execute(sa.select(PushJob.status, PushJob.record_id, PushJob.error_message,
-                                        PushJob.not_before)
+                                        PushJob.not_before, PushJob.error_kind)
                               .where(PushJob.bulk_push_id == run.id).order_by(PushJob.id)).all()
     failed_ids: list[tuple[int, str]] = []
-    for status, record_id, message, not_before in rows:
+    locked_ids: list[tuple[int, str]] = []
+    for status, record_id, message, not_before, error_kind in rows:
         if status == "done":
             state.sent += 1
+        elif status == "failed" and error_kind == "locked":
+            state.locked += 1
+            locked_ids.append((record_id, message or "Xero takes no more changes to it."))
         elif status in FAILED_STATUSES:
             state.failed += 1
             failed_ids.append((record_id, message or "Xero did not accept it."))
@@ -215,6 +241,7 @@ def progress(run: BulkPush) -> Progress:
             if not_before is not None:
                 state.resumes_at = max(filter(None, (state.resumes_at, not_before)))
     state.failures = _failures(run.record_kind, failed_ids)
+    state.locked_records = _failures(run.record_kind, locked_ids)
     return state
 
 

@@ -40,9 +40,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from xeroapp.extensions import db
-from xeroapp.models import Invoice, Product, PushJob, XeroConnection, XeroLink
-from xeroapp.sync import contacts, items, linking, messages, number_clash, numbers, our_copies
-from xeroapp.sync.invoices import LOCKED_STATUSES
+from xeroapp.models import Invoice, Product, PushJob, Workspace, XeroConnection, XeroLink
+from xeroapp.sync import (contacts, items, linking, messages, number_clash, numbers, our_copies,
+                          xero_locks)
 from xeroapp.sync.outcomes import LockedInXero
 from xeroapp.xero import mapping
 from xeroapp.xero.client import XeroClient
@@ -267,7 +267,8 @@ def _adopt_by_name(ctx: BatchContext, records: list[Any], fields: list[dict[str,
 
 def push_invoices(ctx: BatchContext, invoices: list[Invoice]) -> list[Outcome]:
     """Their clients not in Xero first (one contacts call), then the invoices (one call);
-    updates of invoices the accountant has approved are refused before the call."""
+    updates of invoices Xero takes no more changes to (paid, voided, deleted) are stopped
+    before the call; new ones are created in the status of Settings > Invoices."""
     outcomes: dict[int, Outcome] = _send_missing_clients(ctx, invoices)
     outcomes.update(_locked(ctx, [i for i in invoices if i.id not in outcomes]))
     todo = [i for i in invoices if i.id not in outcomes]
@@ -294,25 +295,32 @@ def _send_missing_clients(ctx: BatchContext, invoices: list[Invoice]) -> dict[in
 
 
 def _locked(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
-    """The linked invoices' status in Xero, in as few GETs as the URL length allows (52
-    InvoiceIDs already make a URL too long for Xero's servers): AUTHORISED, PAID ... are left
-    alone."""
+    """The linked invoices Xero takes no more changes to (paid, even in part; voided;
+    deleted: sync/xero_locks.py), left alone. A lock already read back onto the link decides
+    without a call; the others' status is read in as few GETs as the URL length allows (52
+    InvoiceIDs already make a URL too long for Xero's servers)."""
     links = {i.id: ctx.links.find(i) for i in invoices}
-    ids = [link.xero_id for link in links.values() if link is not None]
-    if not ids:
-        return {}
-    status: dict[str, str] = {}
-    for id_list in mapping.id_lists(ids, ctx.xero.room("Invoices", "IDs", mapping.FOUR_DP)):
-        found = ctx.xero.accounting("GET", "Invoices", params={"IDs": id_list, **mapping.FOUR_DP})
-        status.update((i.get("InvoiceID"), (i.get("Status") or "").upper())
-                      for i in found.get("Invoices") or [])
+    locks = {i.id: xero_locks.link_lock(links[i.id]) for i in invoices}
+    ids = [link.xero_id for iid, link in links.items() if link is not None and locks[iid] is None]
+    found = _read_invoices(ctx, ids) if ids else {}
     locked = {}
     for invoice in invoices:
         link = links[invoice.id]
-        if link is not None and status.get(link.xero_id) in LOCKED_STATUSES:
-            stop = LockedInXero("invoice", status[link.xero_id])
+        lock = locks[invoice.id] or (xero_locks.document_lock("invoice", found[link.xero_id])
+                                     if link is not None and link.xero_id in found else None)
+        if lock is not None:
+            stop = LockedInXero("invoice", lock)
             locked[invoice.id] = Outcome(False, str(stop), stop.field, stop.kind)
     return locked
+
+
+def _read_invoices(ctx: BatchContext, ids: list[str]) -> dict[str, dict]:
+    """InvoiceID -> the invoice as Xero holds it (Status, AmountPaid, Payments)."""
+    found: dict[str, dict] = {}
+    for id_list in mapping.id_lists(ids, ctx.xero.room("Invoices", "IDs", mapping.FOUR_DP)):
+        answer = ctx.xero.accounting("GET", "Invoices", params={"IDs": id_list, **mapping.FOUR_DP})
+        found.update((i.get("InvoiceID"), i) for i in answer.get("Invoices") or [])
+    return found
 
 
 def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outcome]:
@@ -322,12 +330,13 @@ def _send_invoices(ctx: BatchContext, invoices: list[Invoice]) -> dict[int, Outc
     defaults = mapping.LineDefaults(ctx.connection.sales_account_code, ctx.connection.sales_tax_type)
     codes = _item_codes(ctx.tenant_id, invoices)
     versions = {invoice.id: invoice.version for invoice in invoices}  # what the bodies carry
+    status = db.session.get(Workspace, ctx.connection.workspace_id).invoice_xero_status
     new = [i for i in invoices if ctx.links.find(i) is None]
     linked = [i for i in invoices if ctx.links.find(i) is not None]
     outcomes: dict[int, Outcome] = {}
     if new:
         bodies = {i.id: mapping.invoice(i, _contact_id(ctx, i), defaults, create=True,
-                                        item_codes=codes) for i in new}
+                                        item_codes=codes, status=status) for i in new}
         found = _copies_in_xero(ctx, new, bodies)
         create, mine = [], []
         for invoice in new:
@@ -403,7 +412,8 @@ def _record_invoices(ctx: BatchContext, invoices: list[Invoice], bodies: list[di
         if succeeded(result, "InvoiceID"):
             linking.keep_line_ids(invoice, result.get("LineItems") or [])
             numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
-            ctx.links.record_push(invoice, result["InvoiceID"], versions[invoice.id])
+            ctx.links.record_push(invoice, result["InvoiceID"], versions[invoice.id],
+                                  sent_status=body.get("Status"))  # None for updates
             outcomes[invoice.id] = Outcome(True)
         elif adopt and invoice.number and number_clash.is_clash(errors_of(result)):
             clashes.append((invoice, errors_of(result)))
