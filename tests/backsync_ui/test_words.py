@@ -62,7 +62,7 @@ def test_today_is_the_workspace_clock_date():
 
 
 @pytest.mark.parametrize("status, words", [
-    ("DRAFT", "Draft"), ("SUBMITTED", "Submitted"), ("AUTHORISED", "Authorised"),
+    ("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"), ("AUTHORISED", "Approved"),
     ("BILLED", "Billed"), ("DELETED", "Deleted in Xero"),
 ])
 def test_purchase_order_statuses(status, words):

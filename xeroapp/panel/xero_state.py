@@ -34,10 +34,11 @@ INVOICE_WORDS: dict[str, tuple[str, str]] = {
 PART_PAID = ("Part paid", "waiting")
 OVERDUE = ("Overdue", "failed")
 
+# As Xero's own purchase-order screens name them (the API says SUBMITTED, AUTHORISED).
 PURCHASE_ORDER_WORDS: dict[str, tuple[str, str]] = {
     "DRAFT": ("Draft", "muted"),
-    "SUBMITTED": ("Submitted", "waiting"),
-    "AUTHORISED": ("Authorised", "queued"),
+    "SUBMITTED": ("Awaiting approval", "waiting"),
+    "AUTHORISED": ("Approved", "queued"),
     "BILLED": ("Billed", "in-xero"),
     "DELETED": ("Deleted in Xero", "failed"),
 }
