@@ -22,7 +22,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, session
 
 from xeroapp.access import public
 from xeroapp.backsync import queueing, xero_dates
@@ -62,6 +62,14 @@ def receive() -> Response:
     for tenant_id in tenants:
         queueing.enqueue_once(queueing.READ_BACK, tenant_id, job_id=queueing.read_back_id(tenant_id))
     return _empty(200)
+
+
+@bp.after_request
+def no_session_cookie(response: Response) -> Response:
+    """Xero keeps no cookies, and a cookie sent along (someone's browser) is not ours to
+    refresh here: whatever loading the login touched is not saved."""
+    session.modified = False
+    return response
 
 
 def signed_right(body: bytes, signature: str) -> bool:
