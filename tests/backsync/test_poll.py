@@ -132,3 +132,41 @@ def test_a_poll_leaves_the_last_calls_of_a_minute_to_pushes(desk, records, count
     with desk.app.app_context():
         later = ScheduledJobRegistry(queue=get_queue("xero-low")).get_job_ids()
     assert later == [f"xero-poll-{desk.workspace_id}-later"]
+
+
+def test_the_periodic_tick_polls_every_organisation_and_reads_events_left_unread(desk, records):
+    from datetime import timedelta
+
+    from rq.registry import ScheduledJobRegistry
+
+    from tests.backsync.backsync_support import new_guid
+    from xeroapp.backsync import poll
+    from xeroapp.models.types import utcnow
+    from xeroapp.models.xero_side import WebhookEvent
+    from xeroapp.queue import get_queue
+
+    invoice_id, xero_id = sent_invoice(desk, records)
+    act(desk, "invoices", xero_id, "approve")
+    act(desk, "invoices", xero_id, "pay", {"Date": "2026-12-03"})
+    with desk.app.app_context():  # an event whose own job was lost (Redis was down)
+        db.session.add(WebhookEvent(tenant_id=DEMO_TENANT_ID, category="INVOICE",
+                                    resource_id=xero_id, event_type="UPDATE", event_at=utcnow(),
+                                    received_at=utcnow() - timedelta(minutes=5)))
+        db.session.add(WebhookEvent(tenant_id=DEMO_TENANT_ID, category="INVOICE",
+                                    resource_id=new_guid(), event_type="UPDATE",
+                                    event_at=utcnow(), received_at=utcnow()))
+        assert poll.ensure_periodic_poll() is True
+        assert poll.ensure_periodic_poll() is False  # one chain, however many workers
+        queue = get_queue("xero-low")
+        assert [j.func_name for j in queue.get_jobs()] == [poll.TICK_FUNCTION]
+
+    desk.drain()
+
+    with desk.app.app_context():
+        unread = db.session.scalars(db.select(WebhookEvent).where(
+            WebhookEvent.processed_at.is_(None))).all()
+        scheduled = ScheduledJobRegistry(queue=get_queue("xero-low")).get_job_ids()
+    assert unread == []  # the tick's read took the fresh one along
+    assert len(scheduled) == 1 and scheduled[0].startswith(poll.TICK_JOB_PREFIX)
+    assert desk.link("invoice", invoice_id).xero_status == "PAID"
+    assert [c for c, _ in changes(desk, "invoice", invoice_id)] == ["paid"]

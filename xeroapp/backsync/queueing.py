@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from xeroapp.queue import get_queue
+from xeroapp.queue import RedisNotConfigured, get_queue
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def enqueue_once(function: str, *args: Any, job_id: str, at: datetime | None = N
         else:
             queue.enqueue(function, *args, job_id=job_id, result_ttl=60, failure_ttl=3600)
         return True
-    except RedisError:
+    except (RedisError, RedisNotConfigured):
         log.warning("could not queue %s: Redis unavailable", job_id)
         return False
 
