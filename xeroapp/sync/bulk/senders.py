@@ -403,7 +403,8 @@ def _record_invoices(ctx: BatchContext, invoices: list[Invoice], bodies: list[di
         if succeeded(result, "InvoiceID"):
             linking.keep_line_ids(invoice, result.get("LineItems") or [])
             numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
-            ctx.links.record_push(invoice, result["InvoiceID"], versions[invoice.id])
+            ctx.links.record_push(invoice, result["InvoiceID"], versions[invoice.id],
+                                  answer=result)
             outcomes[invoice.id] = Outcome(True)
         elif adopt and invoice.number and number_clash.is_clash(errors_of(result)):
             clashes.append((invoice, errors_of(result)))
