@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.backsync.backsync_support import (act, changes, control_get, flush, sent_invoice,
-                                             set_defaults)
+from tests.backsync.backsync_support import act, changes, control_get, sent_invoice, set_defaults
 from tests.sync.push_support import HTMX
 from tests.xero.xero_support import DEMO_TENANT_ID
 from xeroapp.extensions import db
