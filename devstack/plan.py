@@ -16,6 +16,9 @@ from . import probes
 HOST = "127.0.0.1"
 XERO_URL_VARS = ("XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL")
 SANDBOX_CLIENT = {"XERO_CLIENT_ID": "sandbox-app", "XERO_CLIENT_SECRET": "sandbox-secret"}
+# The webhook key the local sandbox signs its deliveries with (and the app checks), unless
+# XERO_WEBHOOK_KEY is given: only ever between two processes on this machine.
+SANDBOX_WEBHOOK_KEY = "devstack-sandbox-webhook-key"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -116,6 +119,7 @@ def child_env(environ: Mapping[str, str], root: Path, *, port: int, sandbox_port
             env[name] = value
         for name in XERO_URL_VARS:
             env[name] = environ.get(name) or f"http://{HOST}:{sandbox_port}"
+        env["XERO_WEBHOOK_KEY"] = environ.get("XERO_WEBHOOK_KEY") or SANDBOX_WEBHOOK_KEY
     return env
 
 
@@ -155,6 +159,12 @@ def services(stack: Stack, python: str) -> list[Service]:
                                 "--no-reload", "--no-debugger", "--with-threads"],
                 ready=lambda pid: probes.http_status(stack.web_url + "/") is not None),
     ]
+    if stack.with_sandbox and stack.env.get("XERO_WEBHOOK_KEY"):
+        # Once the app answers: the sandbox's webhooks to the app's /webhooks/xero (the key
+        # comes from the environment, not argv). The sandbox runs Intent to Receive first.
+        plan.append(Service("webhooks", [python, "-m", "devstack.webhooks", stack.sandbox_url,
+                                         stack.web_url + "/webhooks/xero"],
+                            oneshot=True, timeout=30))
     return plan
 
 

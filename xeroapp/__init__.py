@@ -52,6 +52,8 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     from xeroapp.account import bp as account_bp
     from xeroapp.auth import bp as auth_bp
+    from xeroapp.backsync.check import bp as xero_check_bp
+    from xeroapp.backsync.webhooks import bp as xero_webhooks_bp
     from xeroapp.bulk import bp as bulk_bp
     from xeroapp.clients import bp as clients_bp
     from xeroapp.dashboard import bp as dashboard_bp
@@ -76,4 +78,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(integrations_bp, url_prefix="/settings/integrations")
     app.register_blueprint(panel_bp, url_prefix="/xero")
     app.register_blueprint(bulk_bp, url_prefix="/xero/bulk")
+    app.register_blueprint(xero_check_bp, url_prefix="/xero")
+    app.register_blueprint(xero_webhooks_bp)
     app.register_blueprint(health_bp)

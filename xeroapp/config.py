@@ -51,8 +51,10 @@ class Config:
     XERO_API_URL = "https://api.xero.com"
     XERO_SCOPES = DEFAULT_SCOPES
 
-    # The RQ queues this app enqueues on; `flask rq-worker` listens on all of them by default.
-    RQ_QUEUES = ["xero"]
+    # The RQ queues this app enqueues on; `flask rq-worker` listens on all of them by default,
+    # in this order: a worker takes a push ("xero") before any read back from Xero
+    # ("xero-low": webhooks' reads, polling, Check Xero now; xeroapp/backsync/).
+    RQ_QUEUES = ["xero", "xero-low"]
     REDIS_URL: str | None = None  # no default: `make run` and the tests provide one
     # CPU niceness of `flask rq-worker` and its jobs (0-19): where workers share cores with
     # gunicorn, a click must not queue behind a batch being mapped (bench/pages.py).
@@ -102,6 +104,15 @@ class Config:
     # the push retry backoff shrink with Xero's minute (a minute lasts 60/N seconds). 1 = real.
     XERO_TIME_SCALE = 1.0
 
+    # The webhook key Xero shows for this app's webhook (developer.xero.com > the app >
+    # Webhooks): POST /webhooks/xero accepts only payloads signed with it. Unset: every
+    # delivery is refused (401) and only polling reads Xero's changes.
+    XERO_WEBHOOK_KEY: str | None = None
+    # How often every connected organisation is asked what changed since the last poll
+    # (seconds; xeroapp/backsync/poll.py). Catches what webhooks do not carry (purchase
+    # orders) and deliveries missed while the app was down.
+    POLL_INTERVAL_SECONDS = 600
+
 
 class TestConfig(Config):
     """For the test suite: CSRF stays ON (the test client sends the token like htmx does)."""
@@ -129,6 +140,7 @@ _PLAIN_ENV = (
     "XERO_SCOPES",
     "XEROAPP_ENV",
     "HEALTH_TOKEN",
+    "XERO_WEBHOOK_KEY",
 )
 # Environment variables copied as strings even when set to "" (an empty list means none).
 _LIST_ENV = ("HEALTH_TRUSTED_NETWORKS",)
@@ -140,7 +152,8 @@ _INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT", "WORKER_NICE", "SESSION_
 _POSITIVE_ENV = ("XERO_TIME_SCALE",)
 # Environment variables read as whole numbers greater than 0.
 _POSITIVE_INT_ENV = ("LOGIN_ACCOUNT_LIMIT", "LOGIN_IP_LIMIT", "LOGIN_WINDOW", "LOGIN_LOCKOUT",
-                     "SIGNUP_IP_LIMIT", "SIGNUP_WINDOW", "SIGNUP_LOCKOUT", "THROTTLE_MAX_LOCKOUT")
+                     "SIGNUP_IP_LIMIT", "SIGNUP_WINDOW", "SIGNUP_LOCKOUT", "THROTTLE_MAX_LOCKOUT",
+                     "POLL_INTERVAL_SECONDS")
 ENVIRONMENTS = ("development", "production")
 
 

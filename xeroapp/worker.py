@@ -20,6 +20,7 @@ from rq.defaults import DEFAULT_MAINTENANCE_TASK_INTERVAL
 from rq.job import Job
 
 from xeroapp.extensions import db
+from xeroapp.backsync import poll
 from xeroapp.queue import get_redis, queue_names
 from xeroapp.sync import sweeper
 from xeroapp.xero import http
@@ -52,13 +53,15 @@ class AppContextMixin:
         return max(1, min(rq_wait, int(self.maintenance_interval)))  # type: ignore[attr-defined]
 
     def run_maintenance_tasks(self) -> None:
-        """RQ's own upkeep, and (``sweep``) making sure the periodic push sweep is scheduled:
-        at start, and again after Redis lost it (a restart wipes scheduled jobs)."""
+        """RQ's own upkeep, and (``sweep``) making sure the periodic push sweep and the
+        periodic poll of Xero (xeroapp.backsync.poll) are scheduled: at start, and again
+        after Redis lost them (a restart wipes scheduled jobs)."""
         super().run_maintenance_tasks()  # type: ignore[misc]
         if self.sweep:
             with self.app.app_context():
                 try:
                     sweeper.ensure_periodic_sweep()
+                    poll.ensure_periodic_poll()
                 except RedisError:
                     log.warning("could not schedule the push sweep: Redis unavailable")
 

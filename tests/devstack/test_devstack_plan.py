@@ -34,7 +34,8 @@ def test_defaults_point_the_app_at_the_sandbox_and_the_embedded_redis():
     assert s.env["REDIS_URL"] == "unix:///srv/xeroapp/instance/redis/redis.sock?db=0"
     assert s.env["DATABASE_URL"] == "sqlite:////srv/xeroapp/instance/xeroapp.db"
     assert (s.env["FLASK_APP"], s.env["PORT"], s.env["SANDBOX_PORT"]) == ("app", "5000", "5055")
-    assert names(s) == ["redis", "sandbox", "db", "seed", "worker", "web"]
+    assert names(s) == ["redis", "sandbox", "db", "seed", "worker", "web", "webhooks"]
+    assert s.env["XERO_WEBHOOK_KEY"] == plan.SANDBOX_WEBHOOK_KEY
 
 
 def test_a_real_xero_app_leaves_xero_settings_alone_and_skips_the_sandbox():
@@ -42,6 +43,7 @@ def test_a_real_xero_app_leaves_xero_settings_alone_and_skips_the_sandbox():
 
     assert not s.with_sandbox
     assert "XERO_API_URL" not in s.env and "XERO_LOGIN_URL" not in s.env
+    assert "XERO_WEBHOOK_KEY" not in s.env
     assert (s.env["XERO_CLIENT_ID"], s.env["XERO_CLIENT_SECRET"]) == ("ABC123", "s3cret")
     assert names(s) == ["redis", "db", "seed", "worker", "web"]
 
@@ -50,7 +52,7 @@ def test_production_settings_get_no_demo_account():
     s = stack(XEROAPP_ENV="production")
 
     assert not s.seeds_demo
-    assert names(s) == ["redis", "sandbox", "db", "worker", "web"]
+    assert names(s) == ["redis", "sandbox", "db", "worker", "web", "webhooks"]
 
 
 def test_xero_urls_stay_overridable_in_sandbox_mode():
@@ -145,3 +147,14 @@ def test_embedded_redis_data_survives_a_restart(tmp_path):
         finally:
             proc.terminate()  # what the supervisor sends on Ctrl-C
             proc.wait(10)
+
+
+def test_the_sandbox_webhooks_are_registered_to_the_app_once_it_answers():
+    s = stack(XERO_WEBHOOK_KEY="my-key")
+    services = {service.name: service for service in plan.services(s, "/py")}
+
+    assert s.env["XERO_WEBHOOK_KEY"] == "my-key"
+    hook = services["webhooks"]
+    assert hook.oneshot and hook.argv == ["/py", "-m", "devstack.webhooks", "http://127.0.0.1:5055",
+                                          "http://127.0.0.1:5000/webhooks/xero"]
+    assert "my-key" not in hook.argv

@@ -97,7 +97,7 @@ def record_answer(ctx: PushContext, doc: XeroDocument, record, answer: dict,
     linking.keep_line_ids(record, result.get("LineItems") or [])
     numbers.keep_xero_number(record, result.get(doc.number_field))
     return linking.record_push(record, ctx.tenant_id, result[doc.id_field], version,
-                               sent_status=sent_status)
+                               sent_status=sent_status, answer=result)
 
 
 def check_editable(ctx: PushContext, doc: XeroDocument, record, xero_id: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from xeroapp.backsync import xero_dates
 from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import XeroLink
@@ -18,16 +19,19 @@ def find(record, tenant_id: str | None) -> XeroLink | None:
 
 
 def record_push(record, tenant_id: str, xero_id: str, version: int,
-                fields: dict[str, str] | None = None, sent_status: str | None = None) -> XeroLink:
+                fields: dict[str, str] | None = None, sent_status: str | None = None,
+                answer: dict | None = None) -> XeroLink:
     """Create or move the link after a successful push (the caller commits, with the result).
     ``fields``: a contact's fields as pushed (mapping.contact_fields), for the next update;
-    ``sent_status``: the Status a document's create sent (None on updates: kept)."""
+    ``sent_status``: the Status a document's create sent (None on updates: kept);
+    ``answer``: the object as Xero answered it (a document's Status and UpdatedDateUTC)."""
     return _pushed(find(record, tenant_id), record, tenant_id, xero_id, version, fields,
-                   sent_status)
+                   sent_status, answer)
 
 
 def _pushed(link: XeroLink | None, record, tenant_id: str, xero_id: str, version: int,
-            fields: dict[str, str] | None = None, sent_status: str | None = None) -> XeroLink:
+            fields: dict[str, str] | None = None, sent_status: str | None = None,
+            answer: dict | None = None) -> XeroLink:
     """``record_push`` with the record's current link (None: it has none) already known."""
     if link is None:
         link = XeroLink(workspace_id=record.workspace_id, record_kind=record.record_kind,
@@ -40,7 +44,21 @@ def _pushed(link: XeroLink | None, record, tenant_id: str, xero_id: str, version
         link.pushed_fields = fields
     if sent_status is not None:
         link.sent_status = sent_status
+    if answer is not None:
+        note_status(link, answer)
     return link
+
+
+def note_status(link: XeroLink, answer: dict) -> None:
+    """Xero's status of a document as its push answer gave it: what back-sync compares the
+    next read with (xeroapp/backsync/apply.py), so "Approved in Xero" is told from our own
+    draft. Never over a newer version read back meanwhile."""
+    updated = xero_dates.moment(answer.get("UpdatedDateUTC"))
+    status = answer.get("Status")
+    if updated is None or not isinstance(status, str):
+        return
+    if link.xero_updated_at is None or updated > link.xero_updated_at:
+        link.xero_status, link.xero_updated_at = status, updated
 
 
 class LinkIndex:
@@ -69,10 +87,10 @@ class LinkIndex:
         return self._links[record.record_kind, record.id]
 
     def record_push(self, record, xero_id: str, version: int,
-                    fields: dict[str, str] | None = None,
-                    sent_status: str | None = None) -> XeroLink:
+                    fields: dict[str, str] | None = None, sent_status: str | None = None,
+                    answer: dict | None = None) -> XeroLink:
         link = _pushed(self.find(record), record, self.tenant_id, xero_id, version, fields,
-                       sent_status)
+                       sent_status, answer)
         self._links[record.record_kind, record.id] = link
         return link
 

@@ -322,6 +322,18 @@ class Budget:
         self._heard_app(keys=self._app_keys(), args=[left, self.app_per_minute,
                                                       self.minute_seconds, self.minute_trust])
 
+    def minute_left(self, tenant_id: str) -> int:
+        """Calls the organisation may still make in the current minute, by our count or by
+        Xero's lower figure: what background reads look at to leave the last calls of a
+        minute to pushes (the budget itself has no priorities)."""
+        seconds, micros = self.redis.time()
+        now = seconds + micros / 1_000_000
+        used = int(self.redis.zcount(self._key(tenant_id, "minute"), now - self.minute_seconds, "+inf"))
+        left = self.per_minute - used
+        ceiling = _count(_text(raw) if (raw := self.redis.get(self._key(tenant_id, "minute_left")))
+                         is not None else None)
+        return max(min(left, ceiling) if ceiling is not None else left, 0)
+
     def in_flight(self, tenant_id: str) -> int:
         return int(self.redis.zcard(self._key(tenant_id, "inflight")))
 

@@ -68,9 +68,13 @@ class XeroClient:
 
     # -- the Accounting API ---------------------------------------------------------------
     def accounting(self, method: str, resource: str, *, params: dict | None = None,
-                   json: Any = None, idempotency_key: str | None = None) -> dict:
-        """``method`` /api.xro/2.0/<resource> in this organisation; the JSON body."""
+                   json: Any = None, idempotency_key: str | None = None,
+                   if_modified_since: str | None = None) -> dict:
+        """``method`` /api.xro/2.0/<resource> in this organisation; the JSON body.
+        ``if_modified_since``: only objects changed after it (a GET list; UTC, ISO 8601)."""
         headers = {"xero-tenant-id": self.tenant_id, "Accept": "application/json"}
+        if if_modified_since:
+            headers["If-Modified-Since"] = if_modified_since
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         path = f"{ACCOUNTING}/{resource.lstrip('/')}"
@@ -95,6 +99,17 @@ class XeroClient:
         url = httpx.URL(api_url(f"{ACCOUNTING}/{resource.lstrip('/')}"),
                         params={**(params or {}), name: ""})
         return MAX_URL_LENGTH - len(str(url))
+
+    def minute_left(self) -> int | None:
+        """Calls this organisation may still make this minute (budget.Budget.minute_left);
+        None when it cannot be told (no Redis configured, or Redis down)."""
+        budget = _budget()
+        if budget is None or not self.tenant_id:
+            return None
+        try:
+            return budget.minute_left(self.tenant_id)
+        except RedisError:
+            return None
 
     def organisation(self) -> dict:
         """Organisations[0] of GET /Organisation (Name, ShortCode, OrganisationID ...)."""

@@ -413,7 +413,8 @@ def _record_invoices(ctx: BatchContext, invoices: list[Invoice], bodies: list[di
             linking.keep_line_ids(invoice, result.get("LineItems") or [])
             numbers.keep_xero_number(invoice, result.get("InvoiceNumber"))
             ctx.links.record_push(invoice, result["InvoiceID"], versions[invoice.id],
-                                  sent_status=body.get("Status"))  # None for updates
+                                  sent_status=body.get("Status"),  # None for updates
+                                  answer=result)
             outcomes[invoice.id] = Outcome(True)
         elif adopt and invoice.number and number_clash.is_clash(errors_of(result)):
             clashes.append((invoice, errors_of(result)))
