@@ -98,6 +98,16 @@ class Sandbox:
     def faults(self, **settings: Any) -> None:
         self._call("POST", "/_sandbox/faults", settings)
 
+    def deliver_webhooks_to(self, url: str, key: str) -> dict[str, Any]:
+        """Register the app's webhook endpoint, as a developer does at Xero; the answer says
+        whether Xero's Intent to Receive passed."""
+        return self._call("POST", "/_sandbox/webhooks", {"url": url, "key": key})
+
+    def act(self, kind: str, object_id: str, action: str, **body: Any) -> Any:
+        """What a Xero user does to an object (approve, pay, void ...)."""
+        return self._call("POST", f"/_sandbox/objects/{DEMO_TENANT_ID}/{kind}/{object_id}/{action}",
+                          body)
+
     def add_item(self, code: str, name: str) -> None:
         """An Item someone else's app puts in Xero (through the API, with a token of its own)."""
         token = self._call("POST", "/_sandbox/tokens", {"tenants": [DEMO_TENANT_ID]})["access_token"]

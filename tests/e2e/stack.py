@@ -132,6 +132,8 @@ def stack_env(workdir: Path, redis_url: str, sandbox_url: str) -> dict[str, str]
         "XERO_LOGIN_URL": sandbox_url,
         "XERO_IDENTITY_URL": sandbox_url,
         "XERO_API_URL": sandbox_url,
+        # The key the sandbox signs its webhook deliveries with, once a test registers them.
+        "XERO_WEBHOOK_KEY": secrets.token_urlsafe(32),
     })
     return env
 

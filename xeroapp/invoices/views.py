@@ -17,7 +17,7 @@ from xeroapp.ids import arg_id
 from xeroapp.invoices import bp, editing, tax, xero_filter
 from xeroapp.invoices.forms import InvoiceForm
 from xeroapp.listing import paginate, workspace_select
-from xeroapp.models import Invoice
+from xeroapp.models import Invoice, XeroConnection
 from xeroapp.models.documents import INVOICE_STATUSES
 from xeroapp.panel import xero_state
 from xeroapp.rendering import render_page_or_partial
@@ -64,7 +64,8 @@ def detail(invoice_id: int):
     return render_page_or_partial("invoices/detail.html", "invoices/partials/_details.html",
                                   invoice=invoice, totals=editing.invoice_totals(invoice),
                                   tab=detail_tab(), tax_name=tax.rate_namer(workspace),
-                                  xero=xero_state.invoice_in_xero(invoice, workspace.time_zone))
+                                  xero=xero_state.invoice_in_xero(invoice, workspace.time_zone),
+                                  watch_xero=XeroConnection.usable_for(workspace.id) is not None)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -72,6 +72,12 @@ class PanelState:
                               "waiting_retry")
 
     @property
+    def watch_delay(self) -> str:
+        """How often a panel of a record in Xero looks again for what came back from Xero
+        (webhooks bring a change within seconds; the page shows it at its next look)."""
+        return "10s"
+
+    @property
     def poll_delay(self) -> str:
         """Once a second while Xero is working on it; a wait for a person to reconnect can
         last hours, so it is checked far less often."""
