@@ -199,3 +199,20 @@ def test_a_purchase_order_deleted_in_xero_can_be_unlinked(desk, records, app):
 
     assert "Unlinked: this purchase order is no longer linked" in text_of(answer.get_data(as_text=True))
     assert desk.link("purchase_order", order_id) is None
+
+
+def test_an_update_that_finds_the_invoice_voided_in_xero_offers_send_again_at_once(desk, records, app):
+    invoice_id, old_id = sent_invoice(desk, records)
+    desk.control(f"{ACTIONS}/{old_id}/approve")
+    desk.control(f"{ACTIONS}/{old_id}/void")  # nothing read back yet: the link does not know
+    edit_here(app, invoice_id)
+
+    panel = desk.send("invoice", invoice_id)  # Update: reads the invoice first, finds it voided
+
+    text = text_of(panel)
+    assert "Voided in Xero: it cannot change." in text
+    assert "Send again as new" in panel and "Unlink" in panel
+    assert "Voided in Xero" in text_of(desk.client.get(
+        f"/settings/integrations/activity").get_data(as_text=True))  # recorded as a change
+    assert desk.link("invoice", invoice_id).xero_status == "VOIDED"
+    assert [i["Status"] for i in desk.held("invoices")] == ["VOIDED"]  # nothing was sent

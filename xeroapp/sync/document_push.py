@@ -24,10 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from xeroapp.backsync import apply as backsync_apply
 from xeroapp.models import XeroLink
 from xeroapp.sync import linking, number_clash, numbers, our_copies, xero_locks
 from xeroapp.sync.context import PushContext
 from xeroapp.sync.outcomes import GoneFromXero, LockedInXero
+from xeroapp.workspaces import time_zone_of
 from xeroapp.xero.errors import NotFound, ValidationError
 
 # The id of our earlier copy in Xero, None (no copy), or DoubtfulCopy (copies not told apart).
@@ -112,7 +114,19 @@ def check_editable(ctx: PushContext, doc: XeroDocument, record, xero_id: str) ->
                            "Send it again to create it there.") from None
     lock = xero_locks.document_lock(doc.record_kind, doc.first(current))
     if lock is not None:
+        keep_what_xero_said(ctx, doc, record, doc.first(current))
         raise doc.locked(lock)
+
+
+def keep_what_xero_said(ctx: PushContext, doc: XeroDocument, record, current: dict) -> None:
+    """A push that found the document paid, voided or deleted in Xero keeps that read on the
+    link, with its change in the history, as reading it back would: the Xero tab then offers
+    what fits (Send again as new, Unlink) now, not after the next webhook or poll."""
+    link = linking.find(record, ctx.tenant_id)
+    found = backsync_apply.seen(doc.path, current)
+    if link is not None and found is not None:
+        backsync_apply.apply(link, found, time_zone_of(record.workspace_id))
+        ctx.commit_step()
 
 
 def stop_if_known_locked(ctx: PushContext, doc: XeroDocument, record) -> None:
