@@ -51,6 +51,7 @@ screenshots: install  ## the browser tests, saving docs/screenshots/*.png (needs
 bench: install  ## the benchmarks in bench/ (a few minutes each); each ends with a name=value line
 	@$(PY) -m bench.pages
 	@$(PY) -m bench.chaos
+	@$(PY) -m bench.backsync
 	@if [ -f bench/push.py ]; then $(PY) -m bench.push; fi
 
 clean:  ## remove .venv and caches (your data in instance/ is kept)
