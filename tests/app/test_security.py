@@ -3,14 +3,12 @@ refuses to start without its secrets; and the Content-Security-Policy does not b
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from flask import Flask, request
-from werkzeug.serving import make_server
 
+from tests.browser_support import CHROMIUM, serve
 from xeroapp.access import public
 from xeroapp.config import load_config
 from xeroapp.security import HTMX_INDICATOR_STYLE, csp_hash
@@ -183,18 +181,11 @@ def test_templates_have_no_inline_code_the_policy_does_not_allow():
     assert blocks == []
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
 def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    yield from serve(app)
 
 
 @pytest.mark.e2e

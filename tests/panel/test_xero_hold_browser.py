@@ -1,54 +1,22 @@
 """The Xero tab of paid, approved and voided invoices in a real browser (Chromium), with a
-screenshot of each in /tmp/shots15/; Send again as new asks to confirm, then queues."""
+screenshot of each when E2E_SCREENSHOTS names a folder; Send again as new asks to confirm, then queues."""
 from __future__ import annotations
 
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.browser_support import BROWSER, desk_page, screenshot, served  # noqa: F401  (fixtures)
 
 from tests.panel.test_xero_hold import ACTIONS, edit_here, read_back, sent_invoice
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed")]
-SHOTS = Path("/tmp/shots15")
-
-
-@pytest.fixture
-def served(desk):
-    server = make_server("127.0.0.1", 0, desk.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(served):
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(served + "/auth/login")
-        page.fill("input[name=email]", "ada@example.com")
-        page.fill("input[name=password]", "correct horse")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-        yield page
-        browser.close()
+pytestmark = BROWSER
 
 
 def open_tab(page, served: str, invoice_id: int, shot: str) -> str:
     page.goto(f"{served}/invoices/{invoice_id}?tab=xero")
     panel = page.locator(f"#xero-panel-invoice-{invoice_id}")
     panel.wait_for()
-    SHOTS.mkdir(exist_ok=True)
-    panel.screenshot(path=str(SHOTS / f"{shot}.png"))
+    screenshot(panel, shot)
     return panel.inner_text()
 
 
@@ -92,15 +60,14 @@ def test_voided_invoice_sent_again_after_confirming(desk, records, app, served, 
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click(f"#xero-panel-invoice-{invoice_id} button:has-text('Send again as new')")
     page.wait_for_selector(f"#xero-panel-invoice-{invoice_id}[data-state=queued]")
-    page.locator(f"#xero-panel-invoice-{invoice_id}").screenshot(path=str(SHOTS / "panel-voided-sent-again.png"))
+    screenshot(page.locator(f"#xero-panel-invoice-{invoice_id}"), "panel-voided-sent-again")
     assert asked and "Create a new invoice in Xero" in asked[0]
     assert desk.link("invoice", invoice_id) is None
 
 
 def test_invoice_settings_page(desk, served, page):
     page.goto(f"{served}/settings/invoices")
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "panel-settings-invoices.png"), full_page=True)
+    screenshot(page, "settings-invoices")
     page.check("input[value=AUTHORISED]")
     page.click("button:has-text('Save settings')")
     page.wait_for_load_state()
