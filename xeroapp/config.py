@@ -52,9 +52,11 @@ class Config:
     XERO_SCOPES = DEFAULT_SCOPES
 
     # The RQ queues this app enqueues on; `flask rq-worker` listens on all of them by default,
-    # in this order: a worker takes a push ("xero") before any read back from Xero
-    # ("xero-low": webhooks' reads, polling, Check Xero now; xeroapp/backsync/).
-    RQ_QUEUES = ["xero", "xero-low"]
+    # in this order, and RQ always takes from the first queue that holds a job: a person's
+    # push ("xero": Send, a save with Save to Xero, Retry) before any bulk batch
+    # ("xero-bulk"), and both before a read back from Xero ("xero-low": webhooks' reads,
+    # polling, Check Xero now; xeroapp/backsync/).
+    RQ_QUEUES = ["xero", "xero-bulk", "xero-low"]
     REDIS_URL: str | None = None  # no default: `make run` and the tests provide one
     # CPU niceness of `flask rq-worker` and its jobs (0-19): where workers share cores with
     # gunicorn, a click must not queue behind a batch being mapped (bench/pages.py).

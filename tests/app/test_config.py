@@ -42,7 +42,7 @@ def test_defaults(bare_env):
     assert config["XERO_SCOPES"] == DEFAULT_SCOPES
     assert "accounting.transactions" not in DEFAULT_SCOPES.split()
     assert config["REDIS_URL"] is None
-    assert config["RQ_QUEUES"] == ["xero", "xero-low"]
+    assert config["RQ_QUEUES"] == ["xero", "xero-bulk", "xero-low"]
 
 
 def test_environment_overrides(bare_env, monkeypatch):

@@ -113,15 +113,16 @@ def run_scheduled(app: Flask, drain) -> None:
     queue; then the worker drains it."""
     from rq.registry import ScheduledJobRegistry
 
-    from xeroapp.queue import get_queue
+    from xeroapp.queue import get_queue, queue_names
 
     waits_over(app)
     with app.app_context():
-        queue = get_queue()
-        registry = ScheduledJobRegistry(queue=queue)
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id)
-            queue.enqueue_job(queue.fetch_job(job_id))
+        for name in queue_names():
+            queue = get_queue(name)
+            registry = ScheduledJobRegistry(queue=queue)
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id)
+                queue.enqueue_job(queue.fetch_job(job_id))
     drain()
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from tests.sync.push_support import DEMO_TENANT_ID, HTMX, text_of, waits_over
 from xeroapp.queue import get_queue, get_redis
+from xeroapp.sync.bulk.runs import BULK_QUEUE
 from xeroapp.xero.budget import PER_MINUTE, Budget
 from xeroapp.extensions import db
 from xeroapp.models import BulkPush, Client, PushJob, XeroLink
@@ -153,8 +154,22 @@ def test_over_budget_reschedules_the_batch_instead_of_failing(desk, records, app
     with app.app_context():
         jobs = db.session.scalars(db.select(PushJob)).all()
         assert {(j.status, j.error_kind) for j in jobs} == {("waiting", "rate_limit")}
-        scheduled = get_queue().scheduled_job_registry.get_job_ids()
+        scheduled = get_queue(BULK_QUEUE).scheduled_job_registry.get_job_ids()
         assert len(scheduled) == 1 and scheduled[0].startswith("bulk-")  # the batch, once
+
+
+def test_a_persons_send_goes_before_bulk_batches_queued_earlier(desk, records, app):
+    make_clients(desk, records, 150)  # three batches, queued first
+    start(desk, "clients")
+    supplier_id = records.supplier(desk.workspace_id, name="Pacific Paper Co.")
+    assert desk.press("supplier", supplier_id).status_code == 200  # clicked after them
+    with app.app_context():
+        assert len(get_queue(BULK_QUEUE).get_job_ids()) == 3 and len(get_queue().get_job_ids()) == 1
+
+    desk.drain()
+
+    names = [c["Name"] for c in desk.held("contacts")]
+    assert len(names) == 151 and names[0] == "Pacific Paper Co."  # in Xero before any batch
 
 
 def test_other_workspace_cannot_see_or_start_runs(desk, records, app, auth):
@@ -208,7 +223,7 @@ def test_sweeper_leaves_batched_rows_alone_and_rebatches_orphans(desk, records, 
     later = utcnow() + timedelta(minutes=2)
     with app.app_context():
         assert sweeper.sweep(now=later).enqueued == []  # the two batch jobs hold every row
-        get_queue().empty()  # Redis lost the batch jobs
+        get_queue(BULK_QUEUE).empty()  # Redis lost the batch jobs
         assert len(sweeper.sweep(now=later).enqueued) == 60
     before = calls(desk)
     desk.drain()
@@ -284,12 +299,12 @@ def test_xeros_429_waits_out_retry_after_and_then_sends_once(desk, records, app)
     with app.app_context():
         rows = db.session.scalars(db.select(PushJob)).all()
         assert {(r.status, r.error_kind) for r in rows} == {("waiting", "rate_limit")}
-        (scheduled,) = get_queue().scheduled_job_registry.get_job_ids()
+        (scheduled,) = get_queue(BULK_QUEUE).scheduled_job_registry.get_job_ids()
     waits_over(app)  # the scheduler's moment, without waiting 30 s
     with app.app_context():
         from rq.job import Job
         job = Job.fetch(scheduled, connection=get_redis())
-        get_queue().enqueue_job(job)
+        get_queue(BULK_QUEUE).enqueue_job(job)
     desk.drain()
     assert len(desk.held("contacts")) == 3
     with app.app_context():  # one call each reached Xero; the 429 was a wait, not an attempt

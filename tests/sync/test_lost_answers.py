@@ -22,7 +22,7 @@ from xeroapp.extensions import db
 from xeroapp.models import InvoiceLine, Workspace
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PENDING_PUSH_STATUSES, PushJob
-from xeroapp.queue import get_queue
+from xeroapp.queue import get_queue, queue_names
 from xeroapp.sync import sweeper
 from xeroapp.sync.bulk import runs as bulk
 
@@ -97,14 +97,15 @@ def worker_died(app, row_ids: list[int]) -> None:
             status="running", not_before=None, error_kind=None, error_message=None,
             started_at=utcnow() - timedelta(minutes=5)))
         db.session.commit()
-        queue = get_queue()
-        registry = ScheduledJobRegistry(queue=queue)
-        for job_id in registry.get_job_ids():
-            job = queue.fetch_job(job_id)
-            carried = job.args[1] if job.func_name == bulk.BATCH_FUNCTION else [job.args[0]]
-            if set(carried) & set(row_ids):
-                registry.remove(job_id)
-                job.delete()
+        for name in queue_names():
+            queue = get_queue(name)
+            registry = ScheduledJobRegistry(queue=queue)
+            for job_id in registry.get_job_ids():
+                job = queue.fetch_job(job_id)
+                carried = job.args[1] if job.func_name == bulk.BATCH_FUNCTION else [job.args[0]]
+                if set(carried) & set(row_ids):
+                    registry.remove(job_id)
+                    job.delete()
 
 
 def sweep(app) -> sweeper.SweepReport:

@@ -9,6 +9,7 @@ from tests.sync.push_support import HTMX, run_scheduled
 from xeroapp.extensions import db
 from xeroapp.models import Client, PushJob
 from xeroapp.queue import get_queue
+from xeroapp.sync.bulk.runs import BULK_QUEUE
 from xeroapp.sync import jobs as single_jobs
 from xeroapp.sync import retries
 from xeroapp.sync.bulk import jobs as bulk_jobs
@@ -126,6 +127,6 @@ def test_a_batch_whose_retries_run_out_fails_every_row_and_rq_records_it(desk, r
         assert {(row.status, row.error_kind) for row in found} == {("failed", "unreachable")}
         assert all(row.error_message.startswith("Xero could not be reached after 5 attempts")
                    for row in found)
-        assert len(ScheduledJobRegistry(queue=get_queue())) == 0  # no sixth attempt
-        assert len(FailedJobRegistry(queue=get_queue())) == 1  # RQ records the batch's failure
+        assert len(ScheduledJobRegistry(queue=get_queue(BULK_QUEUE))) == 0  # no sixth attempt
+        assert len(FailedJobRegistry(queue=get_queue(BULK_QUEUE))) == 1  # RQ records the batch's failure
     assert desk.held("contacts") == []

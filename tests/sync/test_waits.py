@@ -13,6 +13,7 @@ from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue
+from xeroapp.sync.bulk.runs import BULK_QUEUE
 from xeroapp.sync import sweeper
 from xeroapp.sync.bulk.jobs import run_bulk_batch
 from xeroapp.sync.jobs import run_push_job
@@ -136,7 +137,7 @@ def test_sweep_jobs_do_not_send_rows_during_the_back_off_of_a_batch(desk, record
         records.client(desk.workspace_id, name=f"Client {n}")
     start_bulk(desk)
     with app.app_context():
-        get_queue().empty()  # Redis lost the batch's job
+        get_queue(BULK_QUEUE).empty()  # Redis lost the batch's job
         report = sweeper.sweep(now=utcnow() + timedelta(minutes=1))
     assert len(report.enqueued) == 3
     desk.control("faults", {"next": ["500"]})
@@ -166,8 +167,8 @@ def test_a_sweep_sends_a_wait_whose_retry_was_lost_only_once_it_is_due(desk, rec
     desk.drain()
     (first, _) = waiting = rows(app)
     with app.app_context():
-        ScheduledJobRegistry(queue=get_queue()).remove(
-            ScheduledJobRegistry(queue=get_queue()).get_job_ids()[0])  # Redis lost the retry
+        registry = ScheduledJobRegistry(queue=get_queue(BULK_QUEUE))
+        registry.remove(registry.get_job_ids()[0])  # Redis lost the batch's retry
         assert sweeper.sweep().enqueued == []  # not due yet
         assert sweeper.sweep(now=first.not_before - timedelta(seconds=1)).enqueued == []
     desk.drain()

@@ -21,7 +21,7 @@ import pytest
 from tests.sync.push_support import HTMX, text_of
 from tests.sync.test_lost_answers import copies_by_reference, invoices, rows, until_settled
 from xeroapp.models.types import utcnow
-from xeroapp.queue import get_queue, get_redis
+from xeroapp.queue import get_queue, get_redis, queue_names
 from xeroapp.sync import sweeper
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -86,9 +86,9 @@ def _descendants(pid: int) -> list[int]:
 def heartbeat_lapsed() -> datetime:
     """When RQ stops counting the dead worker's job as running: its entry in the started
     registry is scored by the last heartbeat's expiry, and nobody beats for it any more."""
-    queue = get_queue()
-    scores = [score for _, score in get_redis().zrange(queue.started_job_registry.key, 0, -1,
-                                                       withscores=True)]
+    scores = [score for name in queue_names()
+              for _, score in get_redis().zrange(get_queue(name).started_job_registry.key, 0, -1,
+                                                 withscores=True)]
     assert scores, "the killed job is still in the started registry"
     expiry = datetime.fromtimestamp(max(scores), timezone.utc)
     return max(expiry, utcnow() + sweeper.RUNNING_GRACE) + timedelta(seconds=1)

@@ -42,6 +42,7 @@ from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue, get_redis, queue_names
 from xeroapp.sync import outbox
 from xeroapp.sync.bulk import jobs as bulk_jobs
+from xeroapp.sync.bulk.runs import BULK_QUEUE
 
 log = logging.getLogger(__name__)
 
@@ -173,9 +174,12 @@ def sweep_job_id(push_id: int, tries: int) -> str:
 
 
 def _enqueue(push_id: int) -> bool:
-    tries = db.session.scalar(sa.select(PushJob.attempts + PushJob.rate_limit_waits)
-                              .where(PushJob.id == push_id)) or 0
-    queue = get_queue()
+    """Put one row back on RQ: a row of a bulk run on the bulk queue (its job sends it with
+    the run's other due rows), any other on the queue of people's pushes."""
+    tries, bulk_push_id = db.session.execute(
+        sa.select(PushJob.attempts + PushJob.rate_limit_waits, PushJob.bulk_push_id)
+        .where(PushJob.id == push_id)).one_or_none() or (0, None)
+    queue = get_queue(BULK_QUEUE if bulk_push_id is not None else None)
     job_id = sweep_job_id(push_id, tries)
     try:
         Job.fetch(job_id, connection=queue.connection).delete()  # an earlier, finished one

@@ -211,7 +211,7 @@ def _wait(run_id: int, rows: list[PushJob], stop: Stop, failures: int) -> dict[s
     db.session.commit()
     ids = [row.id for row in rows]
     try:
-        get_queue().enqueue_at(resume_at, runs.BATCH_FUNCTION, run_id, ids, failures,
+        get_queue(runs.BULK_QUEUE).enqueue_at(resume_at, runs.BATCH_FUNCTION, run_id, ids, failures,
                                job_id=runs.batch_job_id(run_id, ids[0], rows[0].tries))
     except RedisError:  # the rows say waiting; the sweeper enqueues them once due
         log.warning("bulk push %s: could not schedule a batch's retry", run_id)

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50  # Xero advises batches of about 50 elements per request
 BATCH_FUNCTION = "xeroapp.sync.bulk.jobs.run_bulk_batch"
+# Batches wait on a queue of their own, which workers take only when no person's push is
+# queued: 120 batches of a big send never stand in front of someone's Send.
+BULK_QUEUE = "xero-bulk"
 JOB_PREFIX = "bulk-"
 # A finished run stays on its list page this long, so its failures can be read.
 SHOW_FINISHED_FOR = timedelta(hours=12)
@@ -164,7 +167,8 @@ def enqueue_batches(run_id: int, row_ids: list[int]) -> int:
     for start_at in range(0, len(row_ids), BATCH_SIZE):
         chunk = row_ids[start_at:start_at + BATCH_SIZE]
         try:
-            get_queue().enqueue(BATCH_FUNCTION, run_id, chunk, job_id=batch_job_id(run_id, chunk[0]))
+            get_queue(BULK_QUEUE).enqueue(BATCH_FUNCTION, run_id, chunk,
+                                          job_id=batch_job_id(run_id, chunk[0]))
         except RedisError:
             log.warning("bulk push %s: batches stay queued for the sweeper (Redis unavailable)",
                         run_id)
