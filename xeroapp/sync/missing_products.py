@@ -25,12 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from xeroapp.extensions import db
 from xeroapp.models import Product, PurchaseOrder
 from xeroapp.models.workspace import User
-from xeroapp.models.xero import PENDING_PUSH_STATUSES, PushJob, XeroConnection, XeroLink
+from xeroapp.models.xero import PushJob, XeroConnection, XeroLink
 from xeroapp.sync import items, outbox
 from xeroapp.sync.context import MAX_KEY_LENGTH, PushContext
 from xeroapp.sync.outcomes import PushStopped
@@ -87,23 +86,11 @@ def request(order: PurchaseOrder, user: User, rows: list[items.NewItem],
     if connection.needs_reconnect:  # recorded now, created once someone reconnects
         job.park_for_reconnect()
     db.session.add(job)
-    try:
-        db.session.commit()
-    except IntegrityError:  # a double click: the other request recorded it first
-        db.session.rollback()
-        pending = _pending(order)
-        if pending is None:
-            raise
-        return pending
-    if job.status == "queued":
-        outbox.enqueue([job.id])
-    return job
+    return outbox.commit_new(job)  # a double click gets the first one
 
 
 def _pending(order: PurchaseOrder) -> PushJob | None:
-    return db.session.scalar(sa.select(PushJob).where(
-        PushJob.workspace_id == order.workspace_id, PushJob.record_kind == KIND,
-        PushJob.record_id == order.id, PushJob.status.in_(PENDING_PUSH_STATUSES)))
+    return outbox.pending_row(order.workspace_id, KIND, order.id)
 
 
 def push(ctx: PushContext, order: PurchaseOrder) -> None:

@@ -63,9 +63,14 @@ class StagedPush:
 
 
 def pending_push(record: Any) -> PushJob | None:
+    return pending_row(record.workspace_id, record.record_kind, record.id)
+
+
+def pending_row(workspace_id: int, record_kind: str, record_id: int) -> PushJob | None:
+    """The push of that kind and record still queued, running or waiting, if any."""
     return db.session.scalar(sa.select(PushJob).where(
-        PushJob.workspace_id == record.workspace_id, PushJob.record_kind == record.record_kind,
-        PushJob.record_id == record.id, PushJob.status.in_(PENDING_PUSH_STATUSES)))
+        PushJob.workspace_id == workspace_id, PushJob.record_kind == record_kind,
+        PushJob.record_id == record_id, PushJob.status.in_(PENDING_PUSH_STATUSES)))
 
 
 def stage_push(record: Any, user: User | None, *, contact_choice: str | None = None) -> StagedPush:
@@ -98,16 +103,24 @@ def request_push(record: Any, user: User | None, *, contact_choice: str | None =
         raise CannotPush("Xero is not connected. Connect it in Settings > Integrations.")
     if not staged.new:
         return staged.job
+    return commit_new(staged.job)
+
+
+def commit_new(job: PushJob) -> PushJob:
+    """Commit a new row (added to the session) and then enqueue it if it is queued. When
+    another request recorded the same record's pending push first (the partial unique index
+    refuses the second), that one is returned instead."""
     try:
         db.session.commit()
-    except IntegrityError:  # another request inserted the pending row first
+    except IntegrityError:
         db.session.rollback()
-        pending = pending_push(record)
+        pending = pending_row(job.workspace_id, job.record_kind, job.record_id)
         if pending is None:
             raise
         return pending
-    staged.enqueue()
-    return staged.job
+    if job.status == "queued":
+        enqueue([job.id])
+    return job
 
 
 def is_pending_push_clash(exc: IntegrityError) -> bool:
