@@ -119,6 +119,40 @@ def test_a_window_frees_up_as_it_slides(connection, tenant):
     assert isinstance(budget.try_acquire(tenant), Slot)
 
 
+def test_asking_whether_a_call_could_go_counts_nothing(connection, tenant):
+    budget = Budget(connection, per_minute=3)
+    for _ in range(10):
+        assert budget.opens_in(tenant) is None
+    take(budget, tenant, 3)  # all three still there: the questions took none
+
+    answer = budget.opens_in(tenant)
+
+    assert isinstance(answer, NotBefore) and answer.reason == "minute"
+    assert 55 < answer.seconds <= 61
+    assert budget.try_acquire(tenant).reason == "minute"  # the same answer as taking one
+
+
+def test_asking_sees_each_limit_a_call_would_meet(connection, tenant, app_id):
+    busy = Budget(connection, concurrent=2)
+    take(busy, tenant, 2)
+    assert busy.opens_in(tenant).reason == "concurrent"
+
+    daily = Budget(connection)
+    other = str(uuid.uuid4())
+    take(daily, other, 2, daily=2)
+    assert daily.opens_in(other, 2).reason == "day"
+    assert daily.opens_in(other, 5000) is None
+
+    app = Budget(connection, app_id=app_id, app_per_minute=2)
+    take(app, "org-a", 2)
+    assert app.opens_in("org-b").reason == "app"
+
+    told = Budget(connection)
+    fresh = str(uuid.uuid4())
+    told.heard(fresh, {"X-MinLimit-Remaining": "0", "X-DayLimit-Remaining": "4000"})
+    assert told.opens_in(fresh).reason == "minute"
+
+
 # -- Xero's own figures -------------------------------------------------------------------
 def test_xero_saying_fewer_calls_remain_is_believed(connection, tenant):
     budget = Budget(connection)

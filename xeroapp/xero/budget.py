@@ -184,6 +184,44 @@ return 1
 """
 
 
+# The same checks as ACQUIRE and APP_ACQUIRE, counting nothing: "could a call start now?"
+# for work that would rather not start at all than start and be told to wait (a bulk lane).
+# KEYS: inflight, minute log, day log, minute ceiling, day ceiling, app minute log, app ceiling
+# ARGV: concurrent, per_minute, per_day, minute_seconds, day_seconds, app_per_minute
+# Returns {1} (a call could go now) or {0, wait_seconds, reason}.
+# (The app keys sit in another hash slot: on a Redis Cluster, call it per part.)
+PEEK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local concurrent, per_minute, per_day = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local minute_s, day_s, app_per_minute = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+
+local function full(key, since, limit, window)
+  if redis.call('ZCOUNT', key, '(' .. since, '+inf') < limit then return nil end
+  local oldest = redis.call('ZRANGEBYSCORE', key, '(' .. since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  return tonumber(oldest[2]) + window - now
+end
+local function spent(key)
+  local left = redis.call('GET', key)
+  if left and tonumber(left) <= 0 then return math.max(redis.call('PTTL', key), 1) / 1000 end
+  return nil
+end
+
+local wait = full(KEYS[6], now - minute_s, app_per_minute, minute_s)
+if wait then return {0, tostring(wait), 'app'} end
+wait = spent(KEYS[7])
+if wait then return {0, tostring(wait), 'app'} end
+wait = full(KEYS[3], now - day_s, per_day, day_s) or spent(KEYS[5])
+if wait then return {0, tostring(wait), 'day'} end
+wait = full(KEYS[2], now - minute_s, per_minute, minute_s) or spent(KEYS[4])
+if wait then return {0, tostring(wait), 'minute'} end
+if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') >= concurrent then
+  return {0, '0', 'concurrent'}
+end
+return {1}
+"""
+
+
 class OverBudget(RateLimited):
     """Our own budget says "not before T": no call was made. A RateLimited, so callers that
     already wait out Xero's 429s wait this out the same way."""
@@ -241,6 +279,7 @@ class Budget:
         self._acquire_app = connection.register_script(APP_ACQUIRE)
         self._refund_app = connection.register_script(APP_REFUND)
         self._heard_app = connection.register_script(APP_HEARD)
+        self._peek = connection.register_script(PEEK)
 
     @classmethod
     def scaled(cls, connection: redis.Redis, time_scale: float = 1.0, **options: Any) -> Budget:
@@ -268,6 +307,17 @@ class Budget:
         if int(answer[0]) == 1:
             return Slot(tenant_id, token, float(answer[1]))
         self._refund_app(keys=app_keys, args=[token])
+        return NotBefore.after(float(answer[1]), _text(answer[2]))
+
+    def opens_in(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> NotBefore | None:
+        """Could a call of the organisation start now? None if so, else when to ask again.
+        Counts and takes nothing: a bulk lane asks before it claims a batch, so work the
+        budget cannot take yet is never claimed, written back and rescheduled."""
+        answer = self._peek(keys=self._keys(tenant_id) + self._app_keys(), args=[
+            self.concurrent, self.per_minute, daily_limit, self.minute_seconds,
+            self.day_seconds, self.app_per_minute])
+        if int(answer[0]) == 1:
+            return None
         return NotBefore.after(float(answer[1]), _text(answer[2]))
 
     def acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> Slot | NotBefore:

@@ -222,6 +222,19 @@ def _budget() -> Budget | None:
     return budget
 
 
+def call_opens_in(tenant_id: str, daily: int = DEFAULT_DAILY) -> NotBefore | None:
+    """When the organisation's next call could start (budget.Budget.opens_in); None if it
+    could now, or if the budget cannot be asked (no Redis configured, or Redis down: the
+    call itself then goes ahead uncounted, see ``_take``)."""
+    budget = _budget()
+    if budget is None:
+        return None
+    try:
+        return budget.opens_in(tenant_id, daily)
+    except RedisError:
+        return None
+
+
 def _take(budget: Budget | None, tenant_id: str, daily: int) -> Slot | None:
     """A budget slot for one call, or OverBudget. If Redis itself is down the call goes ahead
     uncounted: Xero still enforces its limits (a 429, which the push engine waits out), and a
