@@ -61,6 +61,11 @@ class Config:
     # CPU niceness of `flask rq-worker` and its jobs (0-19): where workers share cores with
     # gunicorn, a click must not queue behind a batch being mapped (bench/pages.py).
     WORKER_NICE = 10
+    # Jobs of one organisation's bulk push that may be queued or running at once
+    # (xeroapp/sync/bulk/lanes.py). Xero lets an organisation have 5 calls in flight; 3 leave
+    # room for a person's Send and reads, and keep an organisation at its 60 calls a minute
+    # while a call takes up to about 2.5 s.
+    BULK_LANE_WIDTH = 3
 
     # Request sizes, in bytes (xeroapp/limits.py); over them, a 413 page and nothing saved.
     # The largest form is an invoice of 500 lines, about 2.2 MB when every description has its
@@ -155,7 +160,7 @@ _POSITIVE_ENV = ("XERO_TIME_SCALE",)
 # Environment variables read as whole numbers greater than 0.
 _POSITIVE_INT_ENV = ("LOGIN_ACCOUNT_LIMIT", "LOGIN_IP_LIMIT", "LOGIN_WINDOW", "LOGIN_LOCKOUT",
                      "SIGNUP_IP_LIMIT", "SIGNUP_WINDOW", "SIGNUP_LOCKOUT", "THROTTLE_MAX_LOCKOUT",
-                     "POLL_INTERVAL_SECONDS")
+                     "POLL_INTERVAL_SECONDS", "BULK_LANE_WIDTH")
 ENVIRONMENTS = ("development", "production")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sync.push_support import DEMO_TENANT_ID, HTMX, text_of, waits_over
+from tests.sync.push_support import DEMO_TENANT_ID, HTMX, run_scheduled, text_of, waits_over
 from xeroapp.queue import get_queue, get_redis
-from xeroapp.sync.bulk.runs import BULK_QUEUE
+from xeroapp.sync.bulk.lanes import BULK_QUEUE
 from xeroapp.xero.budget import PER_MINUTE, Budget
 from xeroapp.extensions import db
 from xeroapp.models import BulkPush, Client, PushJob, XeroLink
@@ -139,37 +139,61 @@ def test_products_are_sent_as_items(desk, records):
     assert "1 failed" in page and "Code too long" in page
 
 
-def test_over_budget_reschedules_the_batch_instead_of_failing(desk, records, app):
-    make_clients(desk, records, 2)
+def test_over_budget_the_lane_holds_once_and_touches_no_row(desk, records, app):
+    make_clients(desk, records, 150)  # three batches
     start(desk, "clients")
     with app.app_context():  # other workers spent the organisation's minute
         budget = Budget(get_redis())
         for _ in range(PER_MINUTE):
             budget.release(budget.acquire(DEMO_TENANT_ID, 5000))
+        before = {j.id: (j.updated_at, j.attempts) for j in db.session.scalars(db.select(PushJob))}
     desk.drain()
 
     assert desk.held("contacts") == []
     page = text_of(partial(desk, "clients"))
-    assert "2 waiting" in page and "Waiting for Xero's rate limit" in page
+    assert "150 waiting" in page and "Waiting for Xero's rate limit: resumes at" in page
     with app.app_context():
         jobs = db.session.scalars(db.select(PushJob)).all()
-        assert {(j.status, j.error_kind) for j in jobs} == {("waiting", "rate_limit")}
+        assert {(j.status, j.error_kind) for j in jobs} == {("queued", None)}
+        assert {j.id: (j.updated_at, j.attempts) for j in jobs} == before  # not claimed, not written
         scheduled = get_queue(BULK_QUEUE).scheduled_job_registry.get_job_ids()
-        assert len(scheduled) == 1 and scheduled[0].startswith("bulk-")  # the batch, once
+        assert len(scheduled) == 1 and scheduled[0].startswith("lane-")  # the lane, once
+        assert get_queue(BULK_QUEUE).get_job_ids() == []
+
+
+def test_a_held_lane_sends_when_its_window_opens(desk, records, app):
+    make_clients(desk, records, 120)
+    start(desk, "clients")
+    with app.app_context():
+        budget = Budget(get_redis())
+        for _ in range(PER_MINUTE):
+            budget.release(budget.acquire(DEMO_TENANT_ID, 5000))
+    desk.drain()
+    with app.app_context():
+        for key in get_redis().scan_iter(f"*budget*{DEMO_TENANT_ID}*"):
+            get_redis().delete(key)  # the minute has passed
+
+    run_scheduled(app, desk.drain)
+
+    assert len(desk.held("contacts")) == 120
+    assert "120 sent · 0 failed · 0 waiting" in text_of(partial(desk, "clients"))
+    with app.app_context():  # the lane ended with the work: nothing left on RQ
+        queue = get_queue(BULK_QUEUE)
+        assert queue.get_job_ids() == [] and queue.scheduled_job_registry.get_job_ids() == []
 
 
 def test_a_persons_send_goes_before_bulk_batches_queued_earlier(desk, records, app):
-    make_clients(desk, records, 150)  # three batches, queued first
+    make_clients(desk, records, 250)  # five batches, queued first
     start(desk, "clients")
     supplier_id = records.supplier(desk.workspace_id, name="Pacific Paper Co.")
     assert desk.press("supplier", supplier_id).status_code == 200  # clicked after them
-    with app.app_context():
+    with app.app_context():  # the lane's three jobs, and the Send
         assert len(get_queue(BULK_QUEUE).get_job_ids()) == 3 and len(get_queue().get_job_ids()) == 1
 
     desk.drain()
 
     names = [c["Name"] for c in desk.held("contacts")]
-    assert len(names) == 151 and names[0] == "Pacific Paper Co."  # in Xero before any batch
+    assert len(names) == 251 and names[0] == "Pacific Paper Co."  # in Xero before any batch
 
 
 def test_other_workspace_cannot_see_or_start_runs(desk, records, app, auth):

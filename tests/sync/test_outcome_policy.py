@@ -9,7 +9,7 @@ from tests.sync.push_support import HTMX, run_scheduled
 from xeroapp.extensions import db
 from xeroapp.models import Client, PushJob
 from xeroapp.queue import get_queue
-from xeroapp.sync.bulk.runs import BULK_QUEUE
+from xeroapp.sync.bulk.lanes import BULK_QUEUE
 from xeroapp.sync import jobs as single_jobs
 from xeroapp.sync import retries
 from xeroapp.sync.bulk import jobs as bulk_jobs

@@ -13,7 +13,7 @@ from xeroapp.extensions import db
 from xeroapp.models.types import utcnow
 from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue
-from xeroapp.sync.bulk.runs import BULK_QUEUE
+from xeroapp.sync.bulk.lanes import BULK_QUEUE
 from xeroapp.sync import sweeper
 from xeroapp.sync.bulk.jobs import run_bulk_batch
 from xeroapp.sync.jobs import run_push_job

@@ -21,7 +21,9 @@ BULK_MODES = ("send", "update")
 
 class BulkPush(WorkspaceOwned, Timestamped, db.Model):
     __tablename__ = "bulk_pushes"
-    __table_args__ = (sa.Index("ix_bulk_pushes_list", "workspace_id", "record_kind"),)
+    __table_args__ = (sa.Index("ix_bulk_pushes_list", "workspace_id", "record_kind"),
+                      # An organisation's open runs: what its bulk lane sends next.
+                      sa.Index("ix_bulk_pushes_open", "tenant_id", "finished_at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # client, supplier, invoice or product: the list page the run was started from.

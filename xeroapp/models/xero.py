@@ -169,6 +169,8 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
     __tablename__ = "push_jobs"
     __table_args__ = (
         sa.Index("ix_push_jobs_record", "workspace_id", "record_kind", "record_id"),
+        # A bulk lane's next batch: a run's rows still to send (sync/bulk/lane_job.py).
+        sa.Index("ix_push_jobs_bulk_status", "bulk_push_id", "status"),
         # At most one pending push per record: a double click, or two tabs, coalesce onto the
         # same row even when both requests race past the "already pending?" check.
         sa.Index("uq_push_jobs_pending_record", "workspace_id", "record_kind", "record_id",
@@ -209,8 +211,7 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
     not_before: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     requested_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     # The bulk run (models/bulk.py) this push belongs to; its worker sends it in a batch.
-    bulk_push_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("bulk_pushes.id"),
-                                                           index=True)
+    bulk_push_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("bulk_pushes.id"))
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 

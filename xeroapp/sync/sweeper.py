@@ -16,8 +16,10 @@ is left alone) and enqueues them. A short Redis lock keeps concurrent sweeps (se
 workers, the CLI) from enqueueing the same row twice; a second sweep finds the jobs held and
 does nothing. A push re-run after a dead worker repeats its Idempotency-Key, so if the dead
 worker's call did reach Xero, Xero replays it instead of creating a duplicate: a single push
-keeps the key its row carries, and the rows of a bulk batch, enqueued one job each, are sent
-again as that same batch (bulk.jobs.run_single groups the rows that carry the same key).
+keeps the key its row carries, and the rows of a bulk batch go back to their organisation's
+lane, which sends them again as that same batch (bulk.jobs.batch_of groups the rows that
+carry the same key). A bulk row whose lane is alive is waiting its turn, not lost: the
+sweeper leaves it alone, and revives the lanes whose jobs RQ no longer holds.
 
 Runs every ``SWEEP_INTERVAL`` from the worker (``flask rq-worker --with-scheduler`` starts a
 self-rescheduling job) and on demand with ``flask sweep-pushes``.
@@ -42,7 +44,7 @@ from xeroapp.models.xero import PushJob
 from xeroapp.queue import get_queue, get_redis, queue_names
 from xeroapp.sync import outbox
 from xeroapp.sync.bulk import jobs as bulk_jobs
-from xeroapp.sync.bulk.runs import BULK_QUEUE
+from xeroapp.sync.bulk import lanes
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +86,15 @@ def sweep(now: datetime | None = None) -> SweepReport:
     if not lock.acquire(blocking=False):
         return SweepReport(locked_out=True)
     try:
-        held = held_push_ids(redis, now)
+        job_ids = rq_job_ids(redis, now)
+        held = held_push_ids(redis, job_ids)
+        in_lanes = lanes.live_tenants(job_ids)
         report = SweepReport()
-        queued = _orphans_queued(now, held)
-        waited = _requeue_waits_over(now, held)
+        queued = _orphans_queued(now, held, in_lanes)
+        waited = _requeue_waits_over(now, held, in_lanes)
         report.revived = _requeue_dead_running(now, held)
         db.session.commit()
-        for push_id in queued + waited + report.revived:
-            if _enqueue(push_id):
-                report.enqueued.append(push_id)
+        report.enqueued = _put_back(queued + waited + report.revived, set(job_ids))
         return report
     finally:
         try:
@@ -101,10 +103,9 @@ def sweep(now: datetime | None = None) -> SweepReport:
             pass
 
 
-def held_push_ids(redis: Redis, now: datetime) -> set[int]:
-    """Ids of the pushes RQ holds a job for: waiting in a queue (or just popped from it),
-    scheduled, deferred, or being run by a live worker (started, heartbeat not expired at
-    ``now``)."""
+def rq_job_ids(redis: Redis, now: datetime) -> list[str]:
+    """Ids of the jobs RQ holds: waiting in a queue (or just popped from it), scheduled,
+    deferred, or being run by a live worker (started, heartbeat not expired at ``now``)."""
     job_ids: list[str] = []
     for name in queue_names():
         queue = Queue(name, connection=redis)
@@ -115,8 +116,13 @@ def held_push_ids(redis: Redis, now: datetime) -> set[int]:
         # Entries are "job_id:execution_id" scored by expiry; expired ones are abandoned.
         job_ids += [m.decode() for m in redis.zrangebyscore(queue.started_job_registry.key,
                                                             f"({now.timestamp()}", "+inf")]
-    job_ids = [job_id.split(":", 1)[0] for job_id in job_ids]
-    held = bulk_jobs.held_row_ids(redis, job_ids)  # a bulk batch job holds all its rows
+    return [job_id.split(":", 1)[0] for job_id in job_ids]
+
+
+def held_push_ids(redis: Redis, job_ids: list[str]) -> set[int]:
+    """Ids of the pushes one of ``job_ids`` carries: a single push's job, or the batch a
+    bulk job is sending."""
+    held = bulk_jobs.held_row_ids(redis, job_ids)
     for job_id in job_ids:
         match = _PUSH_JOB_ID.match(job_id)
         if match:
@@ -124,18 +130,26 @@ def held_push_ids(redis: Redis, now: datetime) -> set[int]:
     return held
 
 
-def _orphans_queued(now: datetime, held: set[int]) -> list[int]:
+def _lane_serves(in_lanes: set[str]) -> sa.ColumnElement[bool]:
+    """A bulk row whose organisation's lane is alive waits for its turn there; it is not an
+    orphan however long it has been queued."""
+    return sa.and_(PushJob.bulk_push_id.is_not(None), PushJob.tenant_id.in_(in_lanes))
+
+
+def _orphans_queued(now: datetime, held: set[int], in_lanes: set[str]) -> list[int]:
     rows = db.session.scalars(sa.select(PushJob.id).where(
-        PushJob.status == "queued", PushJob.updated_at < now - QUEUED_GRACE))
+        PushJob.status == "queued", PushJob.updated_at < now - QUEUED_GRACE,
+        sa.not_(_lane_serves(in_lanes))))
     return [push_id for push_id in rows if push_id not in held]
 
 
-def _requeue_waits_over(now: datetime, held: set[int]) -> list[int]:
+def _requeue_waits_over(now: datetime, held: set[int], in_lanes: set[str]) -> list[int]:
     """Rate-limit and back-off waits whose time has come (PushJob.is_runnable) and whose
     retry RQ lost: queued again. One still waiting for its time is left to its retry, and a
     wait for a person to reconnect has no time and is left alone."""
     rows = db.session.execute(sa.select(PushJob.id, PushJob.not_before).where(
-        PushJob.status == "waiting", PushJob.is_runnable(now))).all()
+        PushJob.status == "waiting", PushJob.is_runnable(now),
+        sa.not_(_lane_serves(in_lanes)))).all()
     return [push_id for push_id, not_before in rows
             if push_id not in held and _requeue(push_id, "waiting", not_before=not_before)]
 
@@ -173,13 +187,28 @@ def sweep_job_id(push_id: int, tries: int) -> str:
     return f"{outbox.rq_job_id(push_id)}-sweep-{tries}"
 
 
-def _enqueue(push_id: int) -> bool:
-    """Put one row back on RQ: a row of a bulk run on the bulk queue (its job sends it with
-    the run's other due rows), any other on the queue of people's pushes."""
-    tries, bulk_push_id = db.session.execute(
-        sa.select(PushJob.attempts + PushJob.rate_limit_waits, PushJob.bulk_push_id)
-        .where(PushJob.id == push_id)).one_or_none() or (0, None)
-    queue = get_queue(BULK_QUEUE if bulk_push_id is not None else None)
+def _put_back(push_ids: list[int], live_job_ids: set[str]) -> list[int]:
+    """Put the rows back on RQ; the ids that are. A row of a bulk run goes back to its
+    organisation's lane (revived: a lane whose jobs died is woken again), any other to the
+    queue of people's pushes."""
+    rows = db.session.execute(sa.select(PushJob.id, PushJob.tenant_id, PushJob.bulk_push_id,
+                                        PushJob.attempts + PushJob.rate_limit_waits)
+                              .where(PushJob.id.in_(push_ids))).all()
+    done: list[int] = []
+    tenants: set[str] = set()
+    for push_id, tenant_id, bulk_push_id, tries in sorted(rows):
+        if bulk_push_id is not None and tenant_id is not None:
+            tenants.add(tenant_id)
+            done.append(push_id)
+        elif _enqueue(push_id, tries):
+            done.append(push_id)
+    for tenant_id in tenants:
+        lanes.revive(tenant_id, live_job_ids)
+    return done
+
+
+def _enqueue(push_id: int, tries: int) -> bool:
+    queue = get_queue()
     job_id = sweep_job_id(push_id, tries)
     try:
         Job.fetch(job_id, connection=queue.connection).delete()  # an earlier, finished one

@@ -1,5 +1,7 @@
-"""The RQ job of a bulk run: ``run_bulk_batch(run_id, row_ids)`` sends up to 50 PushJob rows
-in one batched request (sync/bulk/senders.py) and writes each row's own outcome.
+"""One batch of a bulk run: ``run_bulk_batch(run_id, row_ids)`` sends up to 50 PushJob rows
+in one batched request (sync/bulk/senders.py) and writes each row's own outcome. The
+organisation's lane job (sync/bulk/lane_job.py) calls it; so does a reconnect resuming
+parked rows, through ``run_single``.
 
 It follows the single job's rules (sync/jobs.py) for the batch as a whole:
 - rows are claimed with a conditional UPDATE (PushJob.is_runnable: queued, or a timed wait
@@ -8,9 +10,9 @@ It follows the single job's rules (sync/jobs.py) for the batch as a whole:
   for then;
 - an exception from the request as a whole goes through the same ``classify``
   (sync/classify.py) as a single push, and every row of the batch takes its outcome: a rate
-  limit or our shared budget makes them wait and the batch is scheduled again for then; Xero
-  unreachable retries the batch with back-off; a lost grant parks them until someone
-  reconnects;
+  limit or our shared budget makes them wait, and Xero unreachable makes them wait with
+  back-off, until their ``not_before`` (the lane holds until then and sends them again); a
+  lost grant parks them until someone reconnects;
 - when the retries run out (or Xero refuses the whole request, or something unexpected
   happens), every row is ``failed`` with the same plain words as a single push, committed,
   and then the exception is re-raised so RQ records the batch job as failed, exactly as it
@@ -28,7 +30,7 @@ import httpx
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from redis import Redis
-from redis.exceptions import RedisError
+from rq import get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
@@ -36,9 +38,9 @@ from xeroapp.extensions import db
 from xeroapp.models import BulkPush, Invoice, InvoiceLine, PushJob, XeroConnection
 from xeroapp.models.xero import PENDING_PUSH_STATUSES
 from xeroapp.models.types import utcnow
-from xeroapp.queue import get_queue, whole_second_after
+from xeroapp.queue import whole_second_after
 from xeroapp.sync import messages, org_checks, reconnect
-from xeroapp.sync.bulk import runs
+from xeroapp.sync.bulk import lanes, runs
 from xeroapp.sync.bulk.senders import SENDERS, BatchContext, Outcome
 from xeroapp.sync.classify import Outcome as Stop
 from xeroapp.sync.classify import classify, wait_message
@@ -197,8 +199,8 @@ def _park(rows: list[PushJob]) -> dict[str, int]:
 
 
 def _wait(run_id: int, rows: list[PushJob], stop: Stop, failures: int) -> dict[str, int]:
-    """Rows ``waiting`` until the wait ends, the same batch scheduled for then (a new RQ
-    job: this one is still running). The worker is free for other work meanwhile.
+    """Rows ``waiting`` until the wait ends; the organisation's lane (sync/bulk/lanes.py)
+    holds until then and sends them again. The worker is free for other work meanwhile.
     ``failures``: consecutive passing faults so far (a rate limit is not one)."""
     resume_at = whole_second_after(utcnow() + timedelta(seconds=stop.wait_seconds))
     message = wait_message(stop, resume_at, time_zone_of(rows[0].workspace_id), failures)
@@ -209,12 +211,11 @@ def _wait(run_id: int, rows: list[PushJob], stop: Stop, failures: int) -> dict[s
         _set(row, "waiting", message, None, stop.kind)
         row.not_before = resume_at
     db.session.commit()
-    ids = [row.id for row in rows]
-    try:
-        get_queue(runs.BULK_QUEUE).enqueue_at(resume_at, runs.BATCH_FUNCTION, run_id, ids, failures,
-                               job_id=runs.batch_job_id(run_id, ids[0], rows[0].tries))
-    except RedisError:  # the rows say waiting; the sweeper enqueues them once due
-        log.warning("bulk push %s: could not schedule a batch's retry", run_id)
+    # A lane job sending this batch carries on by itself; a batch sent outside the lane
+    # (a reconnect's resumed rows) leaves its rows to the lane from here.
+    run, job = db.session.get(BulkPush, run_id), get_current_job()
+    if run is not None and (job is None or lanes.tenant_of(job.id) is None):
+        lanes.wake(run.tenant_id)
     return {"waiting": len(rows)}
 
 
@@ -228,23 +229,26 @@ def _finish_run_of(rows: list[PushJob]) -> None:
 # -- for the sweeper and single-push paths -----------------------------------------------------------
 
 def held_row_ids(redis: Redis, job_ids: list[str]) -> set[int]:
-    """Row ids carried by the bulk batch jobs among ``job_ids`` (the sweeper's "held")."""
+    """Row ids carried by the bulk jobs among ``job_ids`` (the sweeper's "held"): a lane
+    job's current batch (its meta), or an older batch job's rows (its arguments)."""
     held: set[int] = set()
     for job_id in job_ids:
-        if not job_id.startswith(runs.JOB_PREFIX):
+        if not job_id.startswith((runs.JOB_PREFIX, lanes.JOB_PREFIX)):
             continue
         try:
             job = Job.fetch(job_id, connection=redis)
         except NoSuchJobError:
             continue
         args = job.args or ()
-        if len(args) >= 2 and isinstance(args[1], list):
+        if job_id.startswith(lanes.JOB_PREFIX):
+            held.update(int(row_id) for row_id in job.meta.get("rows", ()))
+        elif len(args) >= 2 and isinstance(args[1], list):
             held.update(int(row_id) for row_id in args[1])
     return held
 
 
-def run_single(row: PushJob) -> dict[str, int] | None:
-    """A bulk row reached through the single-push path (the sweeper, a reconnect).
+def batch_of(row: PushJob) -> list[int]:
+    """The rows to send together with ``row``, itself first.
 
     A row that carries a key was sent before in a batch whose answer never came (a killed
     worker, a lost response): it goes again with exactly the rows that carry the same key,
@@ -252,10 +256,16 @@ def run_single(row: PushJob) -> dict[str, int] | None:
     replays the answer it gave (or, after the key's lifetime, the number clash and the
     content lookup find our copies). Mixing it with other rows would make a new request
     that Xero cannot replay. A row never sent goes with up to 49 other rows of its run that
-    were never sent either. The others' own jobs, if any, then find nothing left to do."""
+    were never sent either."""
     same_request = (PushJob.idempotency_key == row.idempotency_key if row.idempotency_key
                     else PushJob.idempotency_key.is_(None))
     others = list(db.session.scalars(sa.select(PushJob.id).where(
         PushJob.bulk_push_id == row.bulk_push_id, PushJob.id != row.id, same_request,
         PushJob.is_runnable(utcnow())).order_by(PushJob.id).limit(runs.BATCH_SIZE - 1)))
-    return run_bulk_batch(row.bulk_push_id, [row.id, *others])
+    return [row.id, *others]
+
+
+def run_single(row: PushJob) -> dict[str, int] | None:
+    """A bulk row reached through the single-push path (a reconnect resuming parked rows):
+    sent at once with the rows that belong in its batch (``batch_of``)."""
+    return run_bulk_batch(row.bulk_push_id, batch_of(row))

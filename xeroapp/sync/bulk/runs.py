@@ -8,20 +8,19 @@ is only found during the run (not read back yet) stops before its update and is 
 apart in the progress too.
 
 A run stages one PushJob per record (bulk_push_id = the run) in one transaction, commits, and
-only then enqueues one RQ job per batch of up to ``BATCH_SIZE`` rows (sync/bulk/jobs.py), so
-a Redis failure loses nothing: the rows stay ``queued`` for the sweeper. Records that already
+only then wakes its organisation's lane (sync/bulk/lanes.py), whose jobs send it
+``BATCH_SIZE`` rows at a time, taking turns with other organisations; a Redis failure loses
+nothing: the rows stay ``queued`` for the sweeper. Records that already
 have a push pending are left to it (one pending push per record still holds).
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
 from xeroapp.extensions import db
@@ -29,16 +28,11 @@ from xeroapp.models import BulkPush, Client, Invoice, Product, Supplier
 from xeroapp.models.types import utcnow
 from xeroapp.models.workspace import User
 from xeroapp.models.xero import PENDING_PUSH_STATUSES, PushJob, XeroConnection, XeroLink
-from xeroapp.queue import get_queue
 from xeroapp.sync import xero_locks
-
-log = logging.getLogger(__name__)
+from xeroapp.sync.bulk import lanes
 
 BATCH_SIZE = 50  # Xero advises batches of about 50 elements per request
 BATCH_FUNCTION = "xeroapp.sync.bulk.jobs.run_bulk_batch"
-# Batches wait on a queue of their own, which workers take only when no person's push is
-# queued: 120 batches of a big send never stand in front of someone's Send.
-BULK_QUEUE = "xero-bulk"
 JOB_PREFIX = "bulk-"
 # A finished run stays on its list page this long, so its failures can be read.
 SHOW_FINISHED_FOR = timedelta(hours=12)
@@ -108,7 +102,7 @@ def start(workspace_id: int, kind: str, mode: str, user: User) -> BulkPush:
     run = _stage(workspace_id, kind, mode, user, connection.tenant_id, ids)
     if run is None:  # a concurrent click won the race: its run is the one
         return running(workspace_id, kind) or _raise_busy()
-    enqueue_batches(run.id, _row_ids(run.id))
+    lanes.wake(run.tenant_id)
     return run
 
 
@@ -148,33 +142,11 @@ def _stage(workspace_id: int, kind: str, mode: str, user: User, tenant_id: str,
     return run
 
 
-def _row_ids(run_id: int) -> list[int]:
-    return list(db.session.scalars(sa.select(PushJob.id).where(PushJob.bulk_push_id == run_id)
-                                   .order_by(PushJob.id)))
-
-
 def batch_job_id(run_id: int, first_row_id: int, attempt: int = 0) -> str:
-    """Deterministic per batch (its first row), one per attempt; never contains ':' (RQ's
-    started registry separates job and execution ids with it)."""
+    """The id batch jobs had before lanes (``bulk-<run>-p<row>``): jobs of that name still
+    queued when this version is deployed run as before, and the sweeper still reads them."""
     suffix = f"-a{attempt}" if attempt else ""
     return f"{JOB_PREFIX}{run_id}-p{first_row_id}{suffix}"
-
-
-def enqueue_batches(run_id: int, row_ids: list[int]) -> int:
-    """One RQ job per ``BATCH_SIZE`` rows, after the commit; returns how many were enqueued.
-    If Redis is down the rows stay ``queued`` and the sweeper picks them up."""
-    done = 0
-    for start_at in range(0, len(row_ids), BATCH_SIZE):
-        chunk = row_ids[start_at:start_at + BATCH_SIZE]
-        try:
-            get_queue(BULK_QUEUE).enqueue(BATCH_FUNCTION, run_id, chunk,
-                                          job_id=batch_job_id(run_id, chunk[0]))
-        except RedisError:
-            log.warning("bulk push %s: batches stay queued for the sweeper (Redis unavailable)",
-                        run_id)
-            break
-        done += 1
-    return done
 
 
 # -- progress -----------------------------------------------------------------------------------
@@ -244,6 +216,8 @@ def progress(run: BulkPush) -> Progress:
             state.waiting += 1
             if not_before is not None:
                 state.resumes_at = max(filter(None, (state.resumes_at, not_before)))
+    if state.waiting and state.resumes_at is None:  # rows untouched while the lane holds
+        state.resumes_at = lanes.held_until(run.tenant_id)
     state.failures = _failures(run.record_kind, failed_ids)
     state.locked_records = _failures(run.record_kind, locked_ids)
     return state
