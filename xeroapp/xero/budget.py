@@ -320,11 +320,13 @@ class NotBefore:
 @dataclass(frozen=True)
 class Slot:
     """One granted call; give it back with ``Budget.release``. ``granted_at``: Redis's clock
-    (epoch seconds) when it was counted."""
+    (epoch seconds) when the organisation counted it; ``app_counted_at``: when the app-wide
+    minute did, a moment before."""
 
     tenant_id: str
     token: str
     granted_at: float
+    app_counted_at: float = 0.0
 
 
 class Budget:
@@ -380,7 +382,7 @@ class Budget:
             token, self.concurrent, self.per_minute, daily_limit, self.minute_seconds,
             self.day_seconds, self.lease_seconds])
         if int(answer[0]) == 1:
-            return Slot(tenant_id, token, float(answer[1]))
+            return Slot(tenant_id, token, float(answer[1]), float(app[1]))
         self._refund_app(keys=app_keys, args=[token, tenant_id])
         return NotBefore.after(float(answer[1]), _text(answer[2]))
 
