@@ -418,7 +418,7 @@ def test_a_greedy_organisation_cannot_starve_the_others_of_the_app_minute(connec
     settled = [tenant for tenant, t in grants if t >= times[0] + 2 * window]
     shares = {tenant: settled.count(tenant) / len(settled) for tenant in ("greedy", "small-1", "small-2")}
     print("shares past the first windows:", shares, "of", len(settled))
-    assert all(0.22 <= share <= 0.45 for share in shares.values()), shares
+    assert shares["greedy"] <= 0.5 and min(shares.values()) >= 0.22, shares
 
 
 def test_processes_sharing_the_app_minute_never_exceed_it(connection, app_id, redis_url):
