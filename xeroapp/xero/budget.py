@@ -32,11 +32,15 @@ between processes), on Redis's own clock so that processes on different machines
   by our count or Xero's), an organisation takes a slot only while its own calls in the
   window are below an equal share (the minute ÷ the organisations with a call in it): a
   small organisation always gets in, a greedy one is held at its share, and as the window
-  slides the freed slots go to those below theirs. Below the threshold nothing is checked,
-  so one organisation alone keeps its full speed, and at most that last 10% ever stays
-  unused while the greedy wait. Per-organisation logs of the app's window (and a set of
-  organisations by their latest call) sit in the app's hash slot: each check is O(log n).
-  Bulk work (``bulk=True``) also leaves the last 2% to people's pushes and reads.
+  slides the freed slots go to those below theirs. One refused is told to come back when
+  enough of its own calls have left the window (or the app's count drops below the
+  threshold), but within a twelfth of the window, as shares grow when others fall idle.
+  Why 10%: below it nothing is checked (one organisation alone keeps its full speed); the
+  only cost of sharing is calls left unused while the greedy wait, at most that 10%; and
+  it is room enough for organisations arriving late (1,000 calls: 6 each for 166).
+  Per-organisation logs of the app's window, and its organisations by their latest call,
+  sit in the app's hash slot: each check is O(log n). The share holds for every call, a
+  person's too; bulk work (``bulk=True``) also leaves the last 2% to people and reads.
 
 Acquiring answers "go" (a Slot) or "not before T" (NotBefore); the only sleeping is a short
 wait (< 1 s) for a concurrency slot, which frees in well under a second at Xero's speed.
