@@ -77,3 +77,38 @@ def call_xero(settings: dict[str, Any], connection_id: int, tenant_id: str, thre
     for worker in workers:
         worker.join()
     results.put(outcomes)
+
+
+def take_app_slots(redis_url: str, lanes: list[tuple[str, float]], limits: dict[str, Any],
+                   seconds: float, barrier, results) -> None:
+    """One thread per (tenant, start delay) lane, each taking slots of its organisation as
+    fast as it is let, for ``seconds`` after the barrier; reports (tenant, app_counted_at)
+    per slot, or ("error", traceback)."""
+    import redis
+
+    from xeroapp.xero.budget import Budget, Slot
+
+    budget = Budget(redis.Redis.from_url(redis_url), **limits)
+    reports: list[Any] = []
+
+    def one_lane(tenant_id: str, delay: float) -> None:
+        try:
+            barrier.wait(timeout=60)
+            end = time.monotonic() + seconds
+            time.sleep(delay)
+            while time.monotonic() < end:
+                answer = budget.try_acquire(tenant_id)
+                if isinstance(answer, Slot):
+                    budget.release(answer)
+                    reports.append((tenant_id, answer.app_counted_at))
+                else:
+                    time.sleep(0.002)
+        except Exception:
+            reports.append(("error", traceback.format_exc()))
+
+    workers = [threading.Thread(target=one_lane, args=lane) for lane in lanes]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    results.put(reports)

@@ -26,6 +26,21 @@ between processes), on Redis's own clock so that processes on different machines
   it without our knowing; once Xero's figure runs out, every organisation's calls get
   NotBefore ("app") instead of meeting an app-wide 429. Its keys live in a hash slot of their
   own, so the app check is a script of its own, run before the organisation's.
+- Sharing the app's minute (max-min fairness): when hundreds of organisations push at once
+  (10,000 ÷ 60 ≈ 166 at their own ceiling), whoever asks most often would otherwise win
+  each freed slot. Once the app's minute is nearly spent (fewer than 10% of its calls left,
+  by our count or Xero's), an organisation takes a slot only while its own calls in the
+  window are below an equal share (the minute ÷ the organisations with a call in it): a
+  small organisation always gets in, a greedy one is held at its share, and as the window
+  slides the freed slots go to those below theirs. One refused is told to come back when
+  enough of its own calls have left the window (or the app's count drops below the
+  threshold), but within a twelfth of the window, as shares grow when others fall idle.
+  Why 10%: below it nothing is checked (one organisation alone keeps its full speed); the
+  only cost of sharing is calls left unused while the greedy wait, at most that 10%; and
+  it is room enough for organisations arriving late (1,000 calls: 6 each for 166).
+  Per-organisation logs of the app's window, and its organisations by their latest call,
+  sit in the app's hash slot: each check is O(log n). The share holds for every call, a
+  person's too; bulk work (``bulk=True``) also leaves the last 2% to people and reads.
 
 Acquiring answers "go" (a Slot) or "not before T" (NotBefore); the only sleeping is a short
 wait (< 1 s) for a concurrency slot, which frees in well under a second at Xero's speed.
@@ -66,6 +81,15 @@ SLOT_POLL = 0.02
 MINUTE_TRUST = 60.0
 DAY_TRUST = 3600.0
 PREFIX = "xero:budget"
+# The app's minute is shared out fairly once more than this part of it is counted (or Xero
+# says as little remains). Below, no one is held back; above, what is left (1,000 calls at
+# Xero's 10,000) is what organisations under their share still find when others are greedy.
+FAIR_FROM = 0.9
+# The last calls of the app's minute are left to non-bulk work (a person's Send, reads).
+BULK_RESERVE = 0.02
+# The longest "not before" a fair-share refusal gives, as a part of the window: shares grow
+# when other organisations fall idle, which only asking again notices.
+FAIR_RECHECK = 1 / 12
 
 # KEYS: inflight, minute log, day log, minute ceiling, day ceiling
 # ARGV: token, concurrent, per_minute, per_day, minute_seconds, day_seconds, lease
@@ -151,34 +175,83 @@ believe(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumbe
 return 1
 """
 
-# KEYS: app minute log, app ceiling
-# ARGV: token, app_per_minute, minute_seconds
+# The app-wide rule, shared by APP_ACQUIRE and PEEK. It only reads (ZCOUNT, ZRANGEBYSCORE,
+# GET, PTTL), counting what lies inside the window, so PEEK can use it without pruning.
+# Returns nil (a call may take an app slot now) or the seconds until it should ask again.
+#   log: the app's minute log; told: Xero's ceiling; active: tenant -> its latest call;
+#   own: the organisation's calls in the app's window; slack: calls left at which sharing
+#   starts; reserve: calls left to non-bulk work (0 for them); recheck: the longest wait a
+#   fair-share refusal is given (the share grows when organisations fall idle).
+_APP_RULE = """
+local function app_wait(log, told_key, active, own, now, limit, window, slack, reserve, recheck)
+  local since = '(' .. (now - window)
+  local function leaves(key, k)  -- when the k-th oldest call counted in key leaves the window
+    local at = redis.call('ZRANGEBYSCORE', key, since, '+inf', 'WITHSCORES', 'LIMIT', k - 1, 1)
+    if not at[2] then return recheck end
+    return tonumber(at[2]) + window - now
+  end
+  local count = redis.call('ZCOUNT', log, since, '+inf')
+  local room = limit - count
+  local told = redis.call('GET', told_key)
+  told = told and tonumber(told)
+  local left = told and math.min(room, told) or room
+  if left <= reserve then
+    local wait = 0
+    if room <= reserve then wait = leaves(log, reserve - room + 1) end
+    if told and told <= reserve then
+      wait = math.max(wait, math.max(redis.call('PTTL', told_key), 1) / 1000)
+    end
+    return wait
+  end
+  if left > slack then return nil end
+  -- The minute binds: an organisation may go while under its share of it.
+  local mine = redis.call('ZCOUNT', own, since, '+inf')
+  if mine == 0 then return nil end
+  local share = (count + left) / math.max(redis.call('ZCOUNT', active, since, '+inf'), 1)
+  if mine < share then return nil end
+  -- Not before enough of its own calls leave to bring it under its share, or the app under
+  -- the threshold, whichever is first.
+  local wait = math.min(leaves(own, math.floor(mine - share) + 1), recheck)
+  if room <= slack then wait = math.min(wait, leaves(log, slack - room + 1)) end
+  return wait
+end
+"""
+
+# KEYS: app minute log, app ceiling, app active organisations, the organisation's app log
+# ARGV: token, tenant, app_per_minute, minute_seconds, slack, reserve, recheck
 # Returns {1, now} (counted) or {0, wait_seconds, 'app'}.
-APP_ACQUIRE = """
+APP_ACQUIRE = _APP_RULE + """
 redis.replicate_commands()
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local per_minute, minute_s = tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - minute_s)
-if redis.call('ZCARD', KEYS[1]) >= per_minute then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {0, tostring(tonumber(oldest[2]) + minute_s - now), 'app'}
-end
-local left = redis.call('GET', KEYS[2])
-if left and tonumber(left) <= 0 then
-  return {0, tostring(math.max(redis.call('PTTL', KEYS[2]), 1) / 1000), 'app'}
-end
+local window = tonumber(ARGV[4])
+local logs = {KEYS[1], KEYS[3], KEYS[4]}
+for _, key in ipairs(logs) do redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window) end
+local wait = app_wait(KEYS[1], KEYS[2], KEYS[3], KEYS[4], now, tonumber(ARGV[3]), window,
+                      tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))
+if wait then return {0, tostring(wait), 'app'} end
 redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], math.ceil(minute_s * 1000))
+redis.call('ZADD', KEYS[3], now, ARGV[2])
+redis.call('ZADD', KEYS[4], now, ARGV[1])
+for _, key in ipairs(logs) do redis.call('PEXPIRE', key, math.ceil(window * 1000)) end
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DECR', KEYS[2]) end
 return {1, tostring(now)}
 """
 
-# The organisation refused a call the app minute had already counted: un-count it.
-# KEYS: app minute log, app ceiling; ARGV: token
+# The organisation refused a call the app minute had already counted: un-count it, from the
+# app's log, Xero's ceiling and the organisation's own app log; the organisation stays active
+# only through a call it really made (its latest one left), or not at all.
+# KEYS: as APP_ACQUIRE; ARGV: token, tenant
 APP_REFUND = """
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 and redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('INCR', KEYS[2])
+end
+redis.call('ZREM', KEYS[4], ARGV[1])
+local last = redis.call('ZRANGE', KEYS[4], -1, -1, 'WITHSCORES')
+if last[2] then
+  redis.call('ZADD', KEYS[3], 'XX', last[2], ARGV[2])
+else
+  redis.call('ZREM', KEYS[3], ARGV[2])
 end
 return 1
 """
@@ -186,11 +259,13 @@ return 1
 
 # The same checks as ACQUIRE and APP_ACQUIRE, counting nothing: "could a call start now?"
 # for work that would rather not start at all than start and be told to wait (a bulk lane).
-# KEYS: inflight, minute log, day log, minute ceiling, day ceiling, app minute log, app ceiling
-# ARGV: concurrent, per_minute, per_day, minute_seconds, day_seconds, app_per_minute
+# KEYS: inflight, minute log, day log, minute ceiling, day ceiling, then the app's four keys
+#       (as APP_ACQUIRE)
+# ARGV: concurrent, per_minute, per_day, minute_seconds, day_seconds, then APP_ACQUIRE's
+#       from its third on (app_per_minute, minute_seconds, slack, reserve, recheck)
 # Returns {1} (a call could go now) or {0, wait_seconds, reason}.
 # (The app keys sit in another hash slot: on a Redis Cluster, call it per part.)
-PEEK = """
+PEEK = _APP_RULE + """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local concurrent, per_minute, per_day = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -207,9 +282,8 @@ local function spent(key)
   return nil
 end
 
-local wait = full(KEYS[6], now - minute_s, app_per_minute, minute_s)
-if wait then return {0, tostring(wait), 'app'} end
-wait = spent(KEYS[7])
+local wait = app_wait(KEYS[6], KEYS[7], KEYS[8], KEYS[9], now, app_per_minute, minute_s,
+                      tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]))
 if wait then return {0, tostring(wait), 'app'} end
 wait = full(KEYS[3], now - day_s, per_day, day_s) or spent(KEYS[5])
 if wait then return {0, tostring(wait), 'day'} end
@@ -250,11 +324,13 @@ class NotBefore:
 @dataclass(frozen=True)
 class Slot:
     """One granted call; give it back with ``Budget.release``. ``granted_at``: Redis's clock
-    (epoch seconds) when it was counted."""
+    (epoch seconds) when the organisation counted it; ``app_counted_at``: when the app-wide
+    minute did, a moment before."""
 
     tenant_id: str
     token: str
     granted_at: float
+    app_counted_at: float = 0.0
 
 
 class Budget:
@@ -267,13 +343,17 @@ class Budget:
                  day_seconds: float = DAY + WINDOW_MARGIN, lease_seconds: float = LEASE_SECONDS,
                  max_slot_wait: float = MAX_SLOT_WAIT, minute_trust: float = MINUTE_TRUST,
                  day_trust: float = DAY_TRUST, app_id: str = "app",
-                 app_per_minute: int = APP_PER_MINUTE) -> None:
+                 app_per_minute: int = APP_PER_MINUTE, fair_recheck: float | None = None) -> None:
         self.redis = connection
         self.concurrent, self.per_minute = concurrent, per_minute
         self.minute_seconds, self.day_seconds = minute_seconds, day_seconds
         self.minute_trust, self.day_trust = minute_trust, day_trust
         self.lease_seconds, self.max_slot_wait = lease_seconds, max_slot_wait
         self.app_id, self.app_per_minute = app_id, app_per_minute
+        # Calls left in the app's minute at which sharing starts, and those bulk work leaves.
+        self.app_slack = app_per_minute - int(app_per_minute * FAIR_FROM)
+        self.bulk_reserve = min(max(int(app_per_minute * BULK_RESERVE), 1), app_per_minute - 1)
+        self.fair_recheck = minute_seconds * FAIR_RECHECK if fair_recheck is None else fair_recheck
         self._acquire = connection.register_script(ACQUIRE)
         self._heard = connection.register_script(HEARD)
         self._acquire_app = connection.register_script(APP_ACQUIRE)
@@ -291,40 +371,44 @@ class Budget:
                    **options)
 
     # -- taking and giving back -----------------------------------------------------------
-    def try_acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> Slot | NotBefore:
+    def try_acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY, *,
+                    bulk: bool = False) -> Slot | NotBefore:
         """One attempt: a Slot, or when to ask again. The app-wide minute is checked and
-        counted first (atomically), then the organisation's limits (atomically); a call the
-        organisation refuses is taken back off the app's count."""
+        counted first (atomically: its fair share, and for ``bulk`` work its reserve), then
+        the organisation's limits (atomically); a call the organisation refuses is taken back
+        off the app's counts."""
         token = uuid.uuid4().hex
-        app_keys = self._app_keys()
-        app = self._acquire_app(keys=app_keys, args=[token, self.app_per_minute,
-                                                     self.minute_seconds])
+        app_keys = self._app_keys(tenant_id)
+        app = self._acquire_app(keys=app_keys, args=[token, tenant_id, *self._app_rule(bulk)])
         if int(app[0]) != 1:
             return NotBefore.after(float(app[1]), _text(app[2]))
         answer = self._acquire(keys=self._keys(tenant_id), args=[
             token, self.concurrent, self.per_minute, daily_limit, self.minute_seconds,
             self.day_seconds, self.lease_seconds])
         if int(answer[0]) == 1:
-            return Slot(tenant_id, token, float(answer[1]))
-        self._refund_app(keys=app_keys, args=[token])
+            return Slot(tenant_id, token, float(answer[1]), float(app[1]))
+        self._refund_app(keys=app_keys, args=[token, tenant_id])
         return NotBefore.after(float(answer[1]), _text(answer[2]))
 
-    def opens_in(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> NotBefore | None:
+    def opens_in(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY, *,
+                 bulk: bool = False) -> NotBefore | None:
         """Could a call of the organisation start now? None if so, else when to ask again.
         Counts and takes nothing: a bulk lane asks before it claims a batch, so work the
-        budget cannot take yet is never claimed, written back and rescheduled."""
-        answer = self._peek(keys=self._keys(tenant_id) + self._app_keys(), args=[
+        budget cannot take yet (its organisation over its fair share of the app's minute
+        included) is never claimed, written back and rescheduled."""
+        answer = self._peek(keys=self._keys(tenant_id) + self._app_keys(tenant_id), args=[
             self.concurrent, self.per_minute, daily_limit, self.minute_seconds,
-            self.day_seconds, self.app_per_minute])
+            self.day_seconds, *self._app_rule(bulk)])
         if int(answer[0]) == 1:
             return None
         return NotBefore.after(float(answer[1]), _text(answer[2]))
 
-    def acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY) -> Slot | NotBefore:
+    def acquire(self, tenant_id: str, daily_limit: int = DEFAULT_DAILY, *,
+                bulk: bool = False) -> Slot | NotBefore:
         """A Slot, waiting briefly if only concurrency stands in the way; else NotBefore."""
         deadline = time.monotonic() + self.max_slot_wait
         while True:
-            answer = self.try_acquire(tenant_id, daily_limit)
+            answer = self.try_acquire(tenant_id, daily_limit, bulk=bulk)
             if isinstance(answer, Slot) or answer.reason != "concurrent":
                 return answer
             if time.monotonic() >= deadline:
@@ -369,7 +453,7 @@ class Budget:
         left = _count(headers.get("X-AppMinLimit-Remaining"))
         if left is None:
             return
-        self._heard_app(keys=self._app_keys(), args=[left, self.app_per_minute,
+        self._heard_app(keys=self._app_keys()[:2], args=[left, self.app_per_minute,
                                                       self.minute_seconds, self.minute_trust])
 
     def minute_left(self, tenant_id: str) -> int:
@@ -397,9 +481,16 @@ class Budget:
         return [self._key(tenant_id, name)
                 for name in ("inflight", "minute", "day", "minute_left", "day_left")]
 
-    def _app_keys(self) -> list[str]:
-        """The app-wide minute log and ceiling, together in their own hash slot."""
-        return [f"{PREFIX}:{{app:{self.app_id}}}:{name}" for name in ("minute", "minute_left")]
+    def _app_keys(self, tenant_id: str = "") -> list[str]:
+        """The app-wide minute log and ceiling, the organisations active in it and this
+        organisation's calls in it: together in the app's own hash slot."""
+        return [f"{PREFIX}:{{app:{self.app_id}}}:{name}"
+                for name in ("minute", "minute_left", "active", f"org:{tenant_id}")]
+
+    def _app_rule(self, bulk: bool) -> list[float | int]:
+        """APP_ACQUIRE's and PEEK's arguments for the app-wide rule."""
+        return [self.app_per_minute, self.minute_seconds, self.app_slack,
+                self.bulk_reserve if bulk else 0, self.fair_recheck]
 
 
 def _count(value: str | None) -> int | None:

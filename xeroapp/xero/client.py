@@ -44,12 +44,16 @@ _BUDGET_KEY = "xeroapp.xero_budget"
 
 
 class XeroClient:
-    """Calls Xero on behalf of one stored connection (one workspace, one organisation)."""
+    """Calls Xero on behalf of one stored connection (one workspace, one organisation).
+    ``bulk=True`` for a bulk push's calls: they leave the last calls of the app's minute to
+    people's pushes and reads (budget.Budget.try_acquire)."""
 
     def __init__(self, connection_id: int | None, tenant_id: str | None, *,
-                 access_token: str | None = None, http: httpx.Client | None = None) -> None:
+                 access_token: str | None = None, http: httpx.Client | None = None,
+                 bulk: bool = False) -> None:
         self.connection_id = connection_id
         self.tenant_id = tenant_id
+        self.bulk = bulk
         self._access_token = access_token
         self._http = http
 
@@ -152,7 +156,7 @@ class XeroClient:
             _tell_app(_budget(), response)
             return response
         budget, daily = _budget(), self._daily_limit()
-        slot = _take(budget, self.tenant_id, daily)
+        slot = _take(budget, self.tenant_id, daily, bulk=self.bulk)
         try:
             response = self._send_now(method, path, token, headers=headers, **kwargs)
         finally:
@@ -222,27 +226,29 @@ def _budget() -> Budget | None:
     return budget
 
 
-def call_opens_in(tenant_id: str, daily: int = DEFAULT_DAILY) -> NotBefore | None:
-    """When the organisation's next call could start (budget.Budget.opens_in); None if it
-    could now, or if the budget cannot be asked (no Redis configured, or Redis down: the
-    call itself then goes ahead uncounted, see ``_take``)."""
+def call_opens_in(tenant_id: str, daily: int = DEFAULT_DAILY, *,
+                  bulk: bool = False) -> NotBefore | None:
+    """When the organisation's next call (a bulk one if ``bulk``) could start
+    (budget.Budget.opens_in); None if it could now, or if the budget cannot be asked (no
+    Redis configured, or Redis down: the call itself then goes ahead uncounted, see
+    ``_take``)."""
     budget = _budget()
     if budget is None:
         return None
     try:
-        return budget.opens_in(tenant_id, daily)
+        return budget.opens_in(tenant_id, daily, bulk=bulk)
     except RedisError:
         return None
 
 
-def _take(budget: Budget | None, tenant_id: str, daily: int) -> Slot | None:
+def _take(budget: Budget | None, tenant_id: str, daily: int, *, bulk: bool = False) -> Slot | None:
     """A budget slot for one call, or OverBudget. If Redis itself is down the call goes ahead
     uncounted: Xero still enforces its limits (a 429, which the push engine waits out), and a
     push must not fail only because our bookkeeping is unreachable."""
     if budget is None:
         return None
     try:
-        answer = budget.acquire(tenant_id, daily)
+        answer = budget.acquire(tenant_id, daily, bulk=bulk)
     except RedisError:
         log.warning("Xero call budget unavailable (Redis); calling uncounted")
         return None
