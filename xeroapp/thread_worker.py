@@ -226,4 +226,19 @@ class WorkerPool:
         # stay "running" until the sweeper finds their heartbeat gone and runs them again.
         log.warning("%s again: stopping now, jobs in progress are left to the sweeper",
                     signal.Signals(signum).name)
+        self._leave_now()
         raise SystemExit(1)
+
+    def _leave_now(self) -> None:
+        """What a thread's own end would have done, before the process exits under it: the
+        scheduler process stopped (the exit would otherwise wait for it) and each worker's
+        death told to Redis, so that nobody counts on workers that are gone."""
+        with self._lock:
+            workers = list(self.workers.values())
+        for worker in workers:
+            try:
+                if worker.scheduler:
+                    worker.stop_scheduler()
+                worker.register_death()
+            except (RedisError, OSError):
+                log.warning("worker %s left without saying goodbye", worker.name)

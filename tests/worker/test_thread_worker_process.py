@@ -85,7 +85,7 @@ def test_sigterm_lets_running_jobs_finish_and_takes_no_new_one(app, worker_proce
 
 def test_a_second_sigterm_stops_at_once(app, worker_process):
     running = enqueue_naps(app, 2, 60.0)
-    proc = worker_process("--threads", "2")
+    proc = worker_process("--threads", "2", "--with-scheduler", "--no-sweep")
     wait_until("two jobs running", lambda: statuses(running) == ["started"] * 2)
 
     proc.send_signal(signal.SIGTERM)
@@ -97,6 +97,10 @@ def test_a_second_sigterm_stops_at_once(app, worker_process):
     # the sweeper re-runs the pushes among them.
     assert exit_status(proc, limit=20) == 1
     assert statuses(running) == ["started"] * 2
+    with app.app_context():
+        redis = get_redis()
+        assert Worker.all(connection=redis) == []  # gone, and Redis was told
+        assert redis.keys("rq:scheduler-lock:*") == []  # the scheduler stopped with them
 
 
 def test_clients_pushed_at_once_through_threads_each_end_linked_once(
