@@ -34,6 +34,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from rq.exceptions import StopRequested
 from rq.job import Job
+from rq.logutils import setup_loghandlers
 from rq.queue import Queue
 from rq.timeouts import JobTimeoutException, TimerDeathPenalty
 from rq.utils import now
@@ -74,7 +75,8 @@ class ThreadWorker(AppSimpleWorker):
         """Only the main thread may install handlers; the pool's main thread owns them."""
 
     def procline(self, message: str) -> None:
-        """The process title is one for all threads; the pool sets it once."""
+        """One process title for all threads: each thread's state would overwrite the
+        others', so it stays the command line."""
 
     def register_birth(self) -> None:
         # The name holds this process's pid and the thread's index, so an entry under it that
@@ -127,12 +129,17 @@ class WorkerPool:
     stopping: threading.Event = field(default_factory=threading.Event)
     workers: dict[int, ThreadWorker] = field(default_factory=dict)
     failures: list[BaseException] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Reentrant: the signal handler runs in the main thread, maybe while it holds the lock.
+    _lock: threading.RLock = field(default_factory=threading.RLock)
     _signals: int = 0
 
     def run(self, *, install_signals: bool = True) -> int:
         """Run every thread to its end; 0 when all ended as asked (burst, stop), else 1."""
         previous = self._install_signal_handlers() if install_signals else {}
+        # RQ adds its log handlers when a worker starts unless the logger has some; threads
+        # starting together would each see none and add theirs (every line printed N times).
+        setup_loghandlers(name="rq.worker")
+        setup_loghandlers(name="rq.job")
         try:
             started = [threading.Thread(target=self._serve, args=(index,), daemon=True,
                                         name=f"rq-worker-t{index}")
