@@ -34,7 +34,7 @@ def seed_demo_command() -> None:
                    "[default: WORKER_NICE, 10].")
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="Jobs run at once, each in a thread of this process (implies --simple) "
-                   "[default: WORKER_THREADS, 1].")
+                   "[default: WORKER_THREADS, 1; set that one to size the database pool too].")
 @with_appcontext
 def rq_worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...], simple: bool,
                       sweep: bool, niceness: int | None, threads: int | None) -> None:

@@ -298,8 +298,10 @@ def engine_options(app: Flask) -> dict[str, Any]:
 
     Each thread's job holds a connection for its session and briefly takes a second one to
     read the Xero token (xeroapp/xero/tokens.py). SQLAlchemy's default pool keeps 5 and opens
-    up to 10 more for peaks, closing each after use: with more threads than that, every call
-    to Xero would open a database connection. SQLite keeps its own pool (one file, no server).
+    up to 10 more for peaks, closing each after use: with more threads than it keeps, calls
+    to Xero would keep opening and closing database connections. SQLite keeps its own pool
+    (one file, no server). `flask rq-worker --threads N` comes too late to size it: the app
+    and its engine exist by then, hence the setting.
     """
     options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     threads = int(app.config.get("WORKER_THREADS", 1))
