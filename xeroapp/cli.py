@@ -32,9 +32,12 @@ def seed_demo_command() -> None:
 @click.option("--nice", "niceness", type=click.IntRange(0, 19), default=None,
               help="CPU niceness of the worker and its jobs, so web requests go first "
                    "[default: WORKER_NICE, 10].")
+@click.option("--threads", type=click.IntRange(1, 64), default=None,
+              help="Jobs run at once, each in a thread of this process (implies --simple) "
+                   "[default: WORKER_THREADS, 1; set that one to size the database pool too].")
 @with_appcontext
 def rq_worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...], simple: bool,
-                      sweep: bool, niceness: int | None) -> None:
+                      sweep: bool, niceness: int | None, threads: int | None) -> None:
     """Run an RQ worker whose jobs execute inside this app's context."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -42,6 +45,12 @@ def rq_worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...]
 
     app = current_app._get_current_object()
     lower_priority(app.config["WORKER_NICE"] if niceness is None else niceness)
+    threads = app.config["WORKER_THREADS"] if threads is None else threads
+    if threads > 1:
+        _run_worker_threads(app, threads, list(queues) or None, burst=burst,
+                            with_scheduler=with_scheduler,
+                            sweep=sweep and with_scheduler and not burst)
+        return
     while True:
         # The sweep reschedules itself through RQ's scheduler; a burst worker would not stay for it.
         worker = build_worker(app, list(queues) or None, simple=simple,
@@ -57,6 +66,18 @@ def rq_worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...]
                 raise
             click.echo("Redis went away while a job ran; starting again once it is back.", err=True)
             wait_for_redis(app)
+
+
+def _run_worker_threads(app: Flask, threads: int, queues: list[str] | None, *, burst: bool,
+                        with_scheduler: bool, sweep: bool) -> None:
+    """``threads`` RQ workers in threads of this process (xeroapp/thread_worker.py); exits
+    with status 1 when one of them failed (Redis gone for good), after the others stopped."""
+    from xeroapp.thread_worker import WorkerPool
+
+    pool = WorkerPool(app, threads, queues, burst=burst, with_scheduler=with_scheduler,
+                      sweep=sweep)
+    if pool.run() != 0:
+        raise click.ClickException(f"a worker thread failed: {pool.failures[0]!r}")
 
 
 @click.command("sweep-pushes")

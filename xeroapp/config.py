@@ -66,6 +66,10 @@ class Config:
     # room for a person's Send and reads, and keep an organisation at its 60 calls a minute
     # while a call takes up to about 2.5 s.
     BULK_LANE_WIDTH = 3
+    # Jobs one `flask rq-worker` process runs at once, each in a thread of its own (1: one
+    # job at a time, RQ's own worker). A push mostly waits on Xero, so threads let one process
+    # keep several in flight (xeroapp/thread_worker.py); the database pool grows to match.
+    WORKER_THREADS = 1
 
     # Request sizes, in bytes (xeroapp/limits.py); over them, a 413 page and nothing saved.
     # The largest form is an invoice of 500 lines, about 2.2 MB when every description has its
@@ -160,7 +164,7 @@ _POSITIVE_ENV = ("XERO_TIME_SCALE",)
 # Environment variables read as whole numbers greater than 0.
 _POSITIVE_INT_ENV = ("LOGIN_ACCOUNT_LIMIT", "LOGIN_IP_LIMIT", "LOGIN_WINDOW", "LOGIN_LOCKOUT",
                      "SIGNUP_IP_LIMIT", "SIGNUP_WINDOW", "SIGNUP_LOCKOUT", "THROTTLE_MAX_LOCKOUT",
-                     "POLL_INTERVAL_SECONDS", "BULK_LANE_WIDTH")
+                     "POLL_INTERVAL_SECONDS", "BULK_LANE_WIDTH", "WORKER_THREADS")
 ENVIRONMENTS = ("development", "production")
 
 
@@ -196,6 +200,7 @@ def load_config(app: Flask, override: type | Mapping[str, Any] | None) -> None:
     for url_key in ("XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL"):
         app.config[url_key] = app.config[url_key].rstrip("/")
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     app.config["HEALTH_TRUSTED_NETWORKS"] = _networks_setting(
         "HEALTH_TRUSTED_NETWORKS", app.config["HEALTH_TRUSTED_NETWORKS"])
     require_production_secrets(app)
@@ -291,6 +296,23 @@ def database_uri(app: Flask) -> str:
     if not url:
         return f"sqlite:///{Path(app.instance_path) / 'xeroapp.db'}"
     return normalise_database_url(url)
+
+
+def engine_options(app: Flask) -> dict[str, Any]:
+    """SQLAlchemy's options, with a connection pool big enough for WORKER_THREADS.
+
+    Each thread's job holds a connection for its session and briefly takes a second one to
+    read the Xero token (xeroapp/xero/tokens.py). SQLAlchemy's default pool keeps 5 and opens
+    up to 10 more for peaks, closing each after use: with more threads than it keeps, calls
+    to Xero would keep opening and closing database connections. SQLite keeps its own pool
+    (one file, no server). `flask rq-worker --threads N` comes too late to size it: the app
+    and its engine exist by then, hence the setting.
+    """
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    threads = int(app.config.get("WORKER_THREADS", 1))
+    if threads > 1 and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options.setdefault("pool_size", max(5, threads + 2))
+    return options
 
 
 def normalise_database_url(url: str) -> str:

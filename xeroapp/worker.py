@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from typing import Any
 
@@ -82,31 +83,39 @@ class AppSimpleWorker(AppContextMixin, SimpleWorker):
 
 
 def build_worker(app: Flask, names: list[str] | None = None, *, simple: bool = False,
-                 sweep: bool = False) -> Worker:
+                 sweep: bool = False, worker_class: type[Worker] | None = None,
+                 name: str | None = None) -> Worker:
     """A worker on ``names`` (default: every queue in RQ_QUEUES) of the app's Redis; with
-    ``sweep`` it keeps the periodic push sweep (xeroapp.sync.sweeper) scheduled."""
+    ``sweep`` it keeps the periodic push sweep (xeroapp.sync.sweeper) scheduled.
+    ``worker_class`` (an AppContextMixin worker) overrides ``simple``; ``name`` is RQ's
+    worker name (default: a random one)."""
     with app.app_context():
         connection = get_redis()
-        queues = [Queue(name, connection=connection) for name in (names or queue_names())]
-    worker_class = AppSimpleWorker if simple else AppWorker
-    http.tls_context()  # built once here, inherited by every work horse
-    return worker_class(queues, connection=connection, app=app, sweep=sweep,
+        queues = [Queue(queue, connection=connection) for queue in (names or queue_names())]
+    worker_class = worker_class or (AppSimpleWorker if simple else AppWorker)
+    http.tls_context()  # built once here, inherited by every work horse (and shared by threads)
+    return worker_class(queues, connection=connection, app=app, sweep=sweep, name=name,
                         maintenance_interval=SWEEP_CHECK_SECONDS if sweep else
                         DEFAULT_MAINTENANCE_TASK_INTERVAL)
 
 
-def wait_for_redis(app: Flask, pause: float = 1.0, limit: float = 300.0) -> None:
-    """Block until the app's Redis answers again; RedisError after ``limit`` seconds."""
+def wait_for_redis(app: Flask, pause: float = 1.0, limit: float = 300.0, *,
+                   stop: threading.Event | None = None) -> None:
+    """Block until the app's Redis answers again (or ``stop`` is set); RedisError after
+    ``limit`` seconds."""
     deadline = time.monotonic() + limit
     with app.app_context():
-        while True:
+        while stop is None or not stop.is_set():
             try:
                 get_redis().ping()
                 return
             except RedisError:
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(pause)
+                if stop is None:
+                    time.sleep(pause)
+                else:
+                    stop.wait(pause)
 
 
 def lower_priority(niceness: int) -> int:

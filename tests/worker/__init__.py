@@ -1,0 +1,1 @@
+"""Tests of the RQ worker processes (xeroapp/worker.py, xeroapp/thread_worker.py)."""
