@@ -65,6 +65,10 @@ CEILING = CEILING_CALLS * RECORDS_PER_CALL  # records per organisation per Xero 
 SET_UP_PARALLEL = 4     # people signing up at once: more only queue on gunicorn and SQLite
 IDLE_TIMEOUT_S = 180.0  # the app's reads after connecting must be done by then
 POLL_S = 1.0
+# PostgreSQL, as production runs: 20 "Send all" pressed at once each stage 3,000 rows in one
+# transaction, and SQLite's single writer makes them wait in turn past its 5 s busy timeout
+# ("database is locked", HTTP 500).
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1/postgres"
 
 
 @dataclass(frozen=True)
@@ -341,6 +345,8 @@ def run_once(name: str, load: Load, app_root: Path | None, threads: int,
     with workdir(f"bench-tenants-{name}-", keep=keep) as tmp, \
             scratch_database(postgres) as database_url:
         stack = BenchStack(Path(tmp), time_scale=1.0, database_url=database_url, app_root=app_root)
+        # Every person signs up from this one address: lift the per-address sign-up limit.
+        stack.env["SIGNUP_IP_LIMIT"] = str(load.orgs + load.quiet + 1)
         people: list[Person] = []
         app = None
         try:
@@ -391,6 +397,18 @@ def _close_session() -> None:
     db.session.remove()
 
 
+def postgres_answers(url: str) -> bool:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        psycopg.connect(dsn, connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
 # -- report ---------------------------------------------------------------------------------------
 
 HEADER = (f"{'run':<9} {'sends':>5} {'unfin':>5} {'p50_s':>6} {'p95_s':>6} {'share_min':>9} "
@@ -420,7 +438,10 @@ def details(run: Run, load: Load) -> list[str]:
     quiet_calls = max(0.0, run.calls - sum(run.bulk_done) / RECORDS_PER_CALL)
     clicks_per_s = len(run.latencies) / load.window
     quiet_demand = clicks_per_s * (quiet_calls / sends if sends else float("nan")) * load.latency
+    slots = load.workers * run.threads
     binds = ("the machine (CPU busy {:.0%})".format(run.machine_busy) if run.machine_busy >= 0.85
+             else "the workers: the quiet Sends alone ask for more than there are"
+             if quiet_demand >= slots
              else "the workers" if run.per_minute >= 0.85 * worker_bound else "neither clearly")
     return [f"{run.name}: set-up {set_up} wall={run.wall_s:.0f}s",
             f"{run.name}: Send answered p50={statistics.median(answers):.2f}s "
@@ -430,8 +451,9 @@ def details(run: Run, load: Load) -> list[str]:
             f"{run.name}: bounds per minute: workers {worker_bound:.0f} ({load.workers} x "
             f"{run.threads} x {RECORDS_PER_CALL} records per {load.latency:g}s call), Xero "
             f"{xero_bound} ({load.orgs} x {CEILING}), this machine ~{machine_bound:.0f} "
-            f"(done / CPU busy share); binding: {binds}",
-            f"{run.name}: quiet Sends alone keep ~{quiet_demand:.1f} of {load.workers * run.threads} "
+            f"(done / CPU busy share, at this run's mix of single and batched pushes); "
+            f"binding: {binds}; Redis {run.redis_cmds / load.window:.0f} commands/s",
+            f"{run.name}: quiet Sends alone keep ~{quiet_demand:.1f} of {slots} "
             f"workers busy ({clicks_per_s:.2f} clicks/s x ~{quiet_calls / max(1, sends):.1f} "
             f"calls x {load.latency:g}s; calls not in bulk batches, estimated)"]
 
@@ -453,10 +475,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-rev", default="0fc64a2",
                         help="git revision of the baseline app ('none': no baseline)")
     parser.add_argument("--seed", type=int, default=7, help="of the quiet clicks' schedule")
-    parser.add_argument("--postgres", metavar="URL", default=None,
-                        help="a PostgreSQL server for scratch databases (default: SQLite files)")
+    parser.add_argument("--postgres", metavar="URL", default=DEFAULT_POSTGRES,
+                        help="the PostgreSQL server of each run's scratch database ('none': a "
+                             "SQLite file, which refuses the simultaneous bulk sends)")
     parser.add_argument("--keep", action="store_true", help="keep the stacks' logs")
     args = parser.parse_args(argv)
+    if args.postgres.lower() == "none":
+        args.postgres = None
+    elif not postgres_answers(args.postgres):
+        parser.error(f"no PostgreSQL answers at {args.postgres}: give --postgres URL of one "
+                     "(or --postgres none for SQLite, with a few --orgs only)")
     load = Load.draw(args)
     baseline_rev = None if args.baseline_rev.lower() == "none" else args.baseline_rev
     began = time.monotonic()
