@@ -6,7 +6,9 @@ and what a person clicking Send in a quiet workspace meanwhile waits.
 
 One run: a fresh stack (bench/stack.py: Redis, the sandbox with Xero's limits on at time scale
 1, ``--workers`` forking `flask rq-worker --with-scheduler`, gunicorn) and ``--orgs`` +
-``--quiet`` organisations made at the sandbox (``POST /_sandbox/orgs``); one person per
+``--quiet`` organisations made at the sandbox (``POST /_sandbox/orgs``), a scratch PostgreSQL
+database (SQLite's single writer answers the simultaneous "Send all" with "database is
+locked"); one person per
 organisation signs up a workspace of their own and connects Xero choosing that organisation.
 Each bulk workspace gets ``--bulk-clients`` clients written straight into the database (more
 than Xero lets it push in the window), each quiet workspace a few; the app's reads after
@@ -36,8 +38,9 @@ Figures, per run:
 
 The baseline is the same load on the app as of ``--baseline-rev`` (default 0fc64a2: one FIFO
 queue for everything, before bulk batches got a queue of their own): its web app, workers and
-migrations run from a ``git archive`` of that revision, the sandbox from this tree. The last
-line is ``name=value`` pairs.
+migrations run from a ``git archive`` of that revision, the sandbox from this tree. (The
+bench itself writes the clients with this tree's models: a revision whose clients table
+differs would need its own insert.) The last line is ``name=value`` pairs.
 """
 from __future__ import annotations
 
@@ -45,7 +48,6 @@ import argparse
 import random
 import statistics
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
