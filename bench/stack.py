@@ -16,12 +16,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from devstack import embedded_redis, probes
-from tests.e2e.stack import HOST, ChildProcesses, free_port, stack_env
+from tests.e2e.stack import HOST, ROOT, ChildProcesses, free_port, stack_env
 
 PYTHON = sys.executable
 FLASK = [PYTHON, "-m", "flask", "--app", "app"]
@@ -32,12 +32,19 @@ class BenchStack(ChildProcesses):
     """Started processes and where they answer; ``stop()`` ends every one of them."""
 
     def __init__(self, workdir: Path, *, time_scale: float = 1.0, redis_persist: bool = True,
-                 database_url: str | None = None, sandbox_nice: int = 0) -> None:
+                 database_url: str | None = None, sandbox_nice: int = 0,
+                 app_root: Path | None = None) -> None:
         """``sandbox_nice``: the sandbox's CPU niceness. Xero's servers are not on the app's
         machine: a benchmark timing pages runs the sandbox at 19, so that it takes only the
         cores the app leaves idle; one measuring throughput against Xero leaves it at 0, or
-        the workers (niceness 10) would starve the very service they wait on."""
+        the workers (niceness 10) would starve the very service they wait on.
+
+        ``app_root``: the source tree the app's processes (migrations, workers, web) run
+        from, e.g. a checkout of an earlier revision to compare against; the sandbox always
+        runs from this tree. None: this tree."""
         self.time_scale = time_scale
+        self.app_root = app_root
+        self.worker_args: list[str] = []
         self.sandbox_nice = sandbox_nice
         self.redis_persist = redis_persist
         self.redis_dir = workdir / "redis"
@@ -56,8 +63,11 @@ class BenchStack(ChildProcesses):
         self._worker_numbers = 0
 
     # -- starting -------------------------------------------------------------------------
-    def start(self, workers: int) -> BenchStack:
-        """Redis, sandbox, migrations, ``workers`` RQ workers, gunicorn; waits until all answer."""
+    def start(self, workers: int, worker_args: Sequence[str] = ()) -> BenchStack:
+        """Redis, sandbox, migrations, ``workers`` RQ workers, gunicorn; waits until all answer.
+        ``worker_args``: extra `flask rq-worker` options for every worker started from now on
+        (e.g. ``["--threads", "4"]``), workers started later included."""
+        self.worker_args = list(worker_args)
         try:
             self.start_redis()
             sandbox = self.spawn("sandbox", ["nice", "-n", str(self.sandbox_nice), PYTHON,
@@ -88,11 +98,13 @@ class BenchStack(ChildProcesses):
             embedded_redis.stop(self._redis)
             self._redis = None
 
-    def start_worker(self) -> str:
-        """One more `flask rq-worker --with-scheduler`, as an operator starts it; its name."""
+    def start_worker(self, worker_args: Sequence[str] | None = None) -> str:
+        """One more `flask rq-worker --with-scheduler`, as an operator starts it, with
+        ``worker_args`` added (None: those given to ``start``); its name."""
         self._worker_numbers += 1
         name = f"worker-{self._worker_numbers}"
-        proc = self.spawn(name, FLASK + ["rq-worker", "--with-scheduler"], own_group=True)
+        extra = self.worker_args if worker_args is None else list(worker_args)
+        proc = self.spawn(name, FLASK + ["rq-worker", "--with-scheduler", *extra], own_group=True)
         self.wait_until(name, proc, lambda: probes.rq_worker_registered(self.redis_url, proc.pid))
         return name
 
@@ -134,6 +146,21 @@ class BenchStack(ChildProcesses):
         jobs = {name: by_pid.get(str(self.processes[name].pid).encode())
                 for name in self.live_workers()}
         return {name: job.decode() for name, job in jobs.items() if job}
+
+    def spawn(self, name: str, argv: list[str], *, own_group: bool = False) -> subprocess.Popen:
+        """As ChildProcesses.spawn; the app's processes (all but the sandbox) run from
+        ``app_root`` when one is given: its folder as working directory and first on
+        PYTHONPATH, so `flask --app app`, gunicorn.conf.py and the migrations are its own."""
+        if self.app_root is None or name == "sandbox":
+            return super().spawn(name, argv, own_group=own_group)
+        env = {**self.env, "PYTHONPATH": os.pathsep.join(
+            p for p in (str(self.app_root), self.env.get("PYTHONPATH", "")) if p)}
+        with open(self.workdir / f"{name}.log", "wb") as log:  # the child keeps its own copy
+            proc = subprocess.Popen(argv, cwd=self.app_root, env=env, stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=own_group)
+        self.processes[name] = proc
+        return proc
 
     def redis(self):
         import redis
@@ -255,3 +282,15 @@ def scratch_database(server_url: str | None) -> Iterator[str | None]:
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def source_tree(revision: str) -> Iterator[Path]:
+    """The app's files as of git ``revision`` in a temporary folder (``git archive``: no
+    worktree to register or clean up in the repository), removed afterwards; for a
+    BenchStack's ``app_root``, to measure an earlier revision against this one."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-rev-{revision[:12]}-") as tmp:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        yield Path(tmp)
