@@ -85,8 +85,9 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
     if run.tenant_id != connection.tenant_id:
         return _fail_all(rows, Stop("failed", None, reconnect.OTHER_ORGANISATION))
     pairs = _fit_for(connection, _records(run.record_kind, rows))
-    ctx = BatchContext(XeroClient(connection.id, connection.tenant_id, http=http), connection,
-                       run_id, {record.id: row for row, record in pairs})
+    # bulk=True: the budget keeps the last calls of the app's minute for people's pushes.
+    client = XeroClient(connection.id, connection.tenant_id, http=http, bulk=True)
+    ctx = BatchContext(client, connection, run_id, {record.id: row for row, record in pairs})
     try:
         outcomes = SENDERS[run.record_kind](ctx, [record for _, record in pairs]) if pairs else []
     except Exception as exc:

@@ -48,7 +48,7 @@ def run_lane(tenant_id: str) -> str:
 
 def _serve(tenant_id: str, job: Job | None) -> datetime | None:
     """One batch sent, or the moment the budget opens (nothing touched)."""
-    wait = call_opens_in(tenant_id, _daily_limit(tenant_id))
+    wait = call_opens_in(tenant_id, _daily_limit(tenant_id), bulk=True)
     if wait is not None:
         return wait.at
     row = _next_row(tenant_id)
