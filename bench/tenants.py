@@ -107,6 +107,11 @@ class Run:
     threads: int
     set_up: dict[str, float] = field(default_factory=dict)
     quiet_waits: list[float] = field(default_factory=list)  # finished sends: click -> finished
+    # The same sends' waits, clicked once every "Send all" had been answered (the pages no
+    # longer busy staging twenty runs): what a quiet Send meets while the bulk runs go on.
+    quiet_waits_steady: list[float] = field(default_factory=list)
+    quiet_queued: list[float] = field(default_factory=list)  # row recorded -> worker started
+    quiet_running: list[float] = field(default_factory=list)  # worker started -> finished
     quiet_unfinished: list[float] = field(default_factory=list)  # waited so far, at the end
     quiet_failed: int = 0
     quiet_done_in_window: int = 0
@@ -312,11 +317,31 @@ def measure(run: Run, load: Load, stack: BenchStack, app, bulk: list[tuple[Perso
             else:
                 run.bulk_failed += 1
     run.bulk_done = [done_by_org[w] for w in bulk_ids]
-    wait_for_quiet(run, app, [w for _, w, _ in quiet], clicked, end, end + load.grace)
+    staged = start + max(run.bulk_request_s or [0.0])
+    wait_for_quiet(run, app, [w for _, w, _ in quiet], clicked, end, end + load.grace, staged)
+    run.quiet_queued, run.quiet_running = quiet_phases(app, [w for _, w, _ in quiet])
+
+
+def quiet_phases(app, workspace_ids: list[int]) -> tuple[list[float], list[float]]:
+    """For the quiet workspaces' finished pushes: (recorded -> a worker started it, started
+    -> finished), seconds: where a Send's time goes, the queue or the calls."""
+    import sqlalchemy as sa
+
+    from xeroapp.extensions import db
+
+    with app.app_context():
+        rows = db.session.execute(sa.text(
+            "SELECT created_at, started_at, finished_at FROM push_jobs WHERE record_kind = "
+            "'client' AND finished_at IS NOT NULL AND started_at IS NOT NULL AND workspace_id "
+            "IN :ids").bindparams(sa.bindparam("ids", expanding=True)), {"ids": workspace_ids}).all()
+        db.session.remove()
+    queued = [epoch(started) - epoch(created) for created, started, _ in rows]
+    running = [epoch(finished) - epoch(started) for _, started, finished in rows]
+    return queued, running
 
 
 def wait_for_quiet(run: Run, app, workspace_ids: list[int], clicked: list[dict[int, float]],
-                   end: float, grace_end: float) -> None:
+                   end: float, grace_end: float, staged: float) -> None:
     """Until every send clicked in the window has finished, or the grace is over."""
     wanted = {(w, r): at for w, mine in zip(workspace_ids, clicked) for r, at in mine.items()}
     while True:
@@ -330,6 +355,8 @@ def wait_for_quiet(run: Run, app, workspace_ids: list[int], clicked: list[dict[i
         if key in finished:
             status, at = finished[key]
             run.quiet_waits.append(at - clicked_at)
+            if clicked_at >= staged:
+                run.quiet_waits_steady.append(at - clicked_at)
             run.quiet_failed += status != "done"
             run.quiet_done_in_window += status == "done" and at <= end
         else:
@@ -455,9 +482,20 @@ def details(run: Run, load: Load) -> list[str]:
             f"{xero_bound} ({load.orgs} x {CEILING}), this machine ~{machine_bound:.0f} "
             f"(done / CPU busy share, at this run's mix of single and batched pushes); "
             f"binding: {binds}; Redis {run.redis_cmds / load.window:.0f} commands/s",
+            f"{run.name}: quiet Sends clicked after every 'Send all' was answered: "
+            f"{len(run.quiet_waits_steady)}, p50={_p(run.quiet_waits_steady, 0.5):.2f}s "
+            f"p95={_p(run.quiet_waits_steady, 0.95):.2f}s; every quiet Send's time on the "
+            f"queue p50={_p(run.quiet_queued, 0.5):.2f}s p95={_p(run.quiet_queued, 0.95):.2f}s, "
+            f"in its worker p50={_p(run.quiet_running, 0.5):.2f}s "
+            f"p95={_p(run.quiet_running, 0.95):.2f}s",
             f"{run.name}: quiet Sends alone keep ~{quiet_demand:.1f} of {slots} "
             f"workers busy ({clicks_per_s:.2f} clicks/s x ~{quiet_calls / max(1, sends):.1f} "
             f"calls x {load.latency:g}s; calls not in bulk batches, estimated)"]
+
+
+def _p(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -74,8 +74,9 @@ def _run_worker_threads(app: Flask, threads: int, queues: list[str] | None, *, b
     with status 1 when one of them failed (Redis gone for good), after the others stopped."""
     from xeroapp.thread_worker import WorkerPool
 
+    people = app.config["WORKER_PEOPLE_THREADS"]
     pool = WorkerPool(app, threads, queues, burst=burst, with_scheduler=with_scheduler,
-                      sweep=sweep)
+                      sweep=sweep, people_threads=max(1, threads // 4) if people is None else people)
     if pool.run() != 0:
         raise click.ClickException(f"a worker thread failed: {pool.failures[0]!r}")
 

@@ -70,6 +70,9 @@ class Config:
     # job at a time, RQ's own worker). A push mostly waits on Xero, so threads let one process
     # keep several in flight (xeroapp/thread_worker.py); the database pool grows to match.
     WORKER_THREADS = 1
+    # Of those threads, how many take only people's pushes (the "xero" queue), so that a Send
+    # never waits for a bulk batch's call to end (default: a quarter, at least one).
+    WORKER_PEOPLE_THREADS: int | None = None
 
     # Request sizes, in bytes (xeroapp/limits.py); over them, a 413 page and nothing saved.
     # The largest form is an invoice of 500 lines, about 2.2 MB when every description has its
@@ -158,7 +161,7 @@ _LIST_ENV = ("HEALTH_TRUSTED_NETWORKS",)
 # Environment variables read as whole numbers.
 _INT_ENV = ("TRUSTED_PROXIES", "HEALTH_MAX_QUEUE_WAIT", "WORKER_NICE", "SESSION_IDLE_LIFETIME",
             "SESSION_ABSOLUTE_LIFETIME", "MAX_CONTENT_LENGTH", "ANONYMOUS_MAX_CONTENT_LENGTH",
-            "MAX_FORM_MEMORY_SIZE", "MAX_FORM_PARTS")
+            "MAX_FORM_MEMORY_SIZE", "MAX_FORM_PARTS", "WORKER_PEOPLE_THREADS")
 # Environment variables read as positive numbers.
 _POSITIVE_ENV = ("XERO_TIME_SCALE",)
 # Environment variables read as whole numbers greater than 0.

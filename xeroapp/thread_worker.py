@@ -16,6 +16,9 @@ What threads change compared with RQ's one-worker process:
 - A job's timeout cannot be SIGALRM (one alarm per process, delivered to the main thread):
   thread workers raise it into the job's thread from a timer (ThreadDeathPenalty).
 - Only the first thread runs RQ's scheduler and the app's periodic sweep.
+- The last ``people_threads`` threads take only the first queue (people's pushes): however
+  many bulk batches are waiting on Xero, a Send finds a thread free at once rather than
+  waiting for a batch's call to end.
 """
 from __future__ import annotations
 
@@ -117,7 +120,8 @@ def thread_worker_name(index: int) -> str:
 class WorkerPool:
     """``threads`` ThreadWorkers on ``queues`` in this process; ``run`` blocks until they end.
 
-    Thread 0 alone runs RQ's scheduler (``with_scheduler``) and the app's sweep (``sweep``).
+    Thread 0 alone runs RQ's scheduler (``with_scheduler``) and the app's sweep (``sweep``);
+    the last ``people_threads`` threads listen to the first queue only.
     """
 
     app: Flask
@@ -126,6 +130,7 @@ class WorkerPool:
     burst: bool = False
     with_scheduler: bool = False
     sweep: bool = False
+    people_threads: int = 0
     stopping: threading.Event = field(default_factory=threading.Event)
     workers: dict[int, ThreadWorker] = field(default_factory=dict)
     failures: list[BaseException] = field(default_factory=list)
@@ -206,8 +211,14 @@ class WorkerPool:
             self.failures.append(exc)
             self.stop()
 
+    def _queues_for(self, index: int) -> list[str] | None:
+        names = self.queues or list(self.app.config["RQ_QUEUES"])
+        if index > 0 and index >= self.threads - self.people_threads and len(names) > 1:
+            return names[:1]
+        return self.queues
+
     def _new_worker(self, index: int) -> ThreadWorker:
-        worker = build_worker(self.app, self.queues, worker_class=ThreadWorker,
+        worker = build_worker(self.app, self._queues_for(index), worker_class=ThreadWorker,
                               sweep=self.sweep and index == 0, name=thread_worker_name(index))
         assert isinstance(worker, ThreadWorker)
         with self._lock:

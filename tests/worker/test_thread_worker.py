@@ -3,6 +3,7 @@ by side, RQ's registries end as after a plain worker, one job's failure or timeo
 from __future__ import annotations
 
 import signal
+import threading
 import time
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -102,6 +103,33 @@ def test_only_the_first_thread_sweeps(app):
     workers = [pool._new_worker(index) for index in range(3)]
     assert [worker.sweep for worker in workers] == [True, False, False]
     assert [worker.name for worker in workers] == [thread_worker_name(i) for i in range(3)]
+
+
+def test_the_last_threads_take_only_peoples_pushes(app):
+    pool = WorkerPool(app, 8, people_threads=2)
+    queues = [[q.name for q in pool._new_worker(index).queues] for index in range(8)]
+    assert queues[:6] == [["xero", "xero-bulk", "xero-low"]] * 6
+    assert queues[6:] == [["xero"], ["xero"]]
+
+
+def test_a_send_starts_at_once_while_bulk_work_fills_the_other_threads(app):
+    with app.app_context():
+        bulk = [get_queue("xero-bulk").enqueue(nap, 2 * NAP) for _ in range(6)]
+    pool = WorkerPool(app, 3, burst=False, people_threads=1)
+    runner = threading.Thread(target=pool.run, kwargs={"install_signals": False}, daemon=True)
+    runner.start()
+    time.sleep(NAP / 2)  # both general threads are now inside a bulk job
+    clicked = time.time()
+    send = enqueue(app, nap, 0)
+    deadline = time.monotonic() + 10
+    while send.return_value(refresh=True) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    pool.stop()
+    runner.join(timeout=10)
+
+    # Its own thread was free: it did not wait for a bulk job (1 s) to end.
+    assert send.return_value()["started"] - clicked < NAP
+    assert sum(job.return_value(refresh=True) is not None for job in bulk) >= 2
 
 
 def test_one_thread_is_todays_worker(app):
