@@ -53,6 +53,7 @@ bench: install  ## the benchmarks in bench/ (a few minutes each); each ends with
 	@$(PY) -m bench.chaos
 	@$(PY) -m bench.backsync
 	@$(PY) -m bench.tenants
+	@$(PY) -m bench.worker_memory
 	@if [ -f bench/push.py ]; then $(PY) -m bench.push; fi
 
 clean:  ## remove .venv and caches (your data in instance/ is kept)

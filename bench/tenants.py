@@ -1,11 +1,11 @@
 """Many Xero organisations sharing one app's workers: bulk pushes of many workspaces at once,
 and what a person clicking Send in a quiet workspace meanwhile waits.
 
-``python -m bench.tenants [--orgs 20] [--quiet 10] [--latency 1] [--window 120] [--workers 4]
-[--threads 1] [--baseline-rev 0fc64a2]``
+``python -m bench.tenants [--orgs 20] [--quiet 10] [--latency 1] [--window 120] [--workers 2]
+[--threads 12] [--baseline-rev 0fc64a2] [--baseline-workers N]``
 
 One run: a fresh stack (bench/stack.py: Redis, the sandbox with Xero's limits on at time scale
-1, ``--workers`` forking `flask rq-worker --with-scheduler`, gunicorn) and ``--orgs`` +
+1, ``--workers`` `flask rq-worker --with-scheduler --threads N`, gunicorn) and ``--orgs`` +
 ``--quiet`` organisations made at the sandbox (``POST /_sandbox/orgs``), a scratch PostgreSQL
 database (SQLite's single writer answers the simultaneous "Send all" with "database is
 locked"); one person per
@@ -38,7 +38,9 @@ Figures, per run:
 
 The baseline is the same load on the app as of ``--baseline-rev`` (default 0fc64a2: one FIFO
 queue for everything, before bulk batches got a queue of their own): its web app, workers and
-migrations run from a ``git archive`` of that revision, the sandbox from this tree. (The
+migrations run from a ``git archive`` of that revision, the sandbox from this tree, with
+``--baseline-workers`` forking workers (default 8; 24, as many jobs at once as the threaded
+run, overload this 2-core machine until its pages time out). (The
 bench itself writes the clients with this tree's models: a revision whose clients table
 differs would need its own insert.) The last line is ``name=value`` pairs.
 """
@@ -105,6 +107,7 @@ class Load:
 class Run:
     name: str
     threads: int
+    workers: int
     set_up: dict[str, float] = field(default_factory=dict)
     quiet_waits: list[float] = field(default_factory=list)  # finished sends: click -> finished
     # The same sends' waits, clicked once every "Send all" had been answered (the pages no
@@ -124,6 +127,7 @@ class Run:
     worker_cpu_s: float = 0.0
     redis_cmds: int = 0
     machine_busy: float = 0.0  # share of all cores busy in the window
+    worker_memory_mib: float = 0.0  # the workers' PSS at the end of the window
     window: float = 0.0
     wall_s: float = 0.0
 
@@ -171,7 +175,8 @@ class Run:
                 f"{prefix}total_per_min={self.per_minute:.0f}", f"{prefix}429s={self.rate_limited}",
                 f"{prefix}worker_cpu_s_per_1000={self.cpu_per_1000:.1f}",
                 f"{prefix}redis_cmds_per_record={self.redis_per_record:.2f}",
-                f"{prefix}machine_busy={self.machine_busy:.2f}"]
+                f"{prefix}machine_busy={self.machine_busy:.2f}",
+                f"{prefix}worker_memory_mib={self.worker_memory_mib:.0f}"]
 
 
 # -- set-up ---------------------------------------------------------------------------------------
@@ -230,6 +235,23 @@ class Snapshot:
         return cls(totals(stack), stack.cpu_seconds("worker-"), commands, busy, total)
 
 
+def workers_memory_mib(stack: BenchStack) -> float:
+    """Proportional set size (shared pages split between the processes sharing them) of the
+    worker processes and their children (work horses, RQ's scheduler), in MiB."""
+    from bench.stack import descendants
+
+    total_kib = 0
+    for name in stack.live_workers():
+        for pid in [stack.processes[name].pid, *descendants(stack.processes[name].pid)]:
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            total_kib += sum(int(line.split()[1]) for line in rollup.splitlines()
+                             if line.startswith("Pss:"))
+    return total_kib / 1024
+
+
 def machine_cpu() -> tuple[float, float]:
     """(busy, total) jiffies of all cores since boot, from /proc/stat."""
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
@@ -277,10 +299,17 @@ def quiet_person(person: Person, record_ids: list[int], clicks: list[float], sta
 
 
 def bulk_person(person: Person, start: float, answers: list[float]) -> None:
+    """Press "Send all"; a page that does not answer within the client's timeout counts
+    with that time (the run may still have started: its rows say)."""
+    import httpx
+
     time.sleep(max(0.0, start - time.time()))
     at = time.time()
-    if not person.bulk_send("clients"):
-        raise RuntimeError("this app has no bulk send")
+    try:
+        if not person.bulk_send("clients"):
+            raise RuntimeError("this app has no bulk send")
+    except httpx.TimeoutException:
+        print(f"note: a 'Send all' did not answer in {time.time() - at:.0f}s", flush=True)
     answers.append(time.time() - at)
 
 
@@ -298,6 +327,7 @@ def measure(run: Run, load: Load, stack: BenchStack, app, bulk: list[tuple[Perso
                     for n, (person, _, records) in enumerate(quiet)]
         time.sleep(max(0.0, end - time.time()))
         after = Snapshot.take(stack)
+        run.worker_memory_mib = workers_memory_mib(stack)
         for future in futures:
             future.result()  # raises what a person met
     run.window = load.window
@@ -365,11 +395,11 @@ def wait_for_quiet(run: Run, app, workspace_ids: list[int], clicked: list[dict[i
 
 # -- one run --------------------------------------------------------------------------------------
 
-def run_once(name: str, load: Load, app_root: Path | None, threads: int,
+def run_once(name: str, load: Load, app_root: Path | None, workers: int, threads: int,
              postgres: str | None, keep: bool) -> Run:
     from xeroapp import create_app
 
-    run, began = Run(name, threads), time.monotonic()
+    run, began = Run(name, threads, workers), time.monotonic()
     worker_args = ["--threads", str(threads)] if threads > 1 else []
     with workdir(f"bench-tenants-{name}-", keep=keep) as tmp, \
             scratch_database(postgres) as database_url:
@@ -380,7 +410,7 @@ def run_once(name: str, load: Load, app_root: Path | None, threads: int,
         app = None
         try:
             lap = time.monotonic()
-            stack.start(load.workers, worker_args)
+            stack.start(workers, worker_args)
             app = create_app(app_settings(stack))
             run.set_up["stack_s"], lap = time.monotonic() - lap, time.monotonic()
             bulk_tenants = [new_org(stack, f"Bulk Org {n:02d}") for n in range(1, load.orgs + 1)]
@@ -458,7 +488,7 @@ def details(run: Run, load: Load) -> list[str]:
     """Set-up timings, request times and what bounds the throughput, for one run."""
     set_up = " ".join(f"{k}={v:.1f}" for k, v in run.set_up.items())
     answers = sorted(run.click_answer_s) or [float("nan")]
-    worker_bound = load.workers * run.threads * RECORDS_PER_CALL * 60.0 / load.latency
+    worker_bound = run.workers * run.threads * RECORDS_PER_CALL * 60.0 / load.latency
     xero_bound = load.orgs * CEILING
     machine_bound = run.per_minute / run.machine_busy if run.machine_busy else float("nan")
     # Each quiet Send keeps a worker for (its calls x latency): the worker-seconds a second
@@ -467,7 +497,7 @@ def details(run: Run, load: Load) -> list[str]:
     quiet_calls = max(0.0, run.calls - sum(run.bulk_done) / RECORDS_PER_CALL)
     clicks_per_s = len(run.latencies) / load.window
     quiet_demand = clicks_per_s * (quiet_calls / sends if sends else float("nan")) * load.latency
-    slots = load.workers * run.threads
+    slots = run.workers * run.threads
     binds = ("the machine (CPU busy {:.0%})".format(run.machine_busy) if run.machine_busy >= 0.85
              else "the workers: the quiet Sends alone ask for more than there are"
              if quiet_demand >= slots
@@ -477,7 +507,7 @@ def details(run: Run, load: Load) -> list[str]:
             f"max={answers[-1]:.2f}s; 'Send all' answered in max "
             f"{max(run.bulk_request_s or [float('nan')]):.1f}s; per bulk org done: "
             f"{sorted(run.bulk_done)}; bulk failed={run.bulk_failed} quiet failed={run.quiet_failed}",
-            f"{run.name}: bounds per minute: workers {worker_bound:.0f} ({load.workers} x "
+            f"{run.name}: bounds per minute: workers {worker_bound:.0f} ({run.workers} x "
             f"{run.threads} x {RECORDS_PER_CALL} records per {load.latency:g}s call), Xero "
             f"{xero_bound} ({load.orgs} x {CEILING}), this machine ~{machine_bound:.0f} "
             f"(done / CPU busy share, at this run's mix of single and batched pushes); "
@@ -509,9 +539,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grace", type=float, default=60.0,
                         help="seconds after the window for the quiet sends to finish")
     parser.add_argument("--bulk-clients", type=int, default=3000, help="clients per bulk org")
-    parser.add_argument("--workers", type=int, default=4, help="RQ worker processes")
-    parser.add_argument("--threads", type=int, default=1,
+    parser.add_argument("--workers", type=int, default=2, help="RQ worker processes")
+    parser.add_argument("--threads", type=int, default=12,
                         help="`flask rq-worker --threads N` for this tree's run (when > 1)")
+    parser.add_argument("--baseline-workers", type=int, default=None,
+                        help="the baseline's forking workers (default 8: 24, as many jobs at "
+                             "once as this tree's run, overloads 2 cores until pages time out)")
     parser.add_argument("--baseline-rev", default="0fc64a2",
                         help="git revision of the baseline app ('none': no baseline)")
     parser.add_argument("--seed", type=int, default=7, help="of the quiet clicks' schedule")
@@ -533,12 +566,14 @@ def main(argv: list[str] | None = None) -> int:
           f"bulk_clients={load.bulk_clients} workers={load.workers} threads={args.threads} "
           f"baseline_rev={baseline_rev} limits=on time_scale=1 "
           f"database={'postgresql' if args.postgres else 'sqlite'} {machine()}", flush=True)
-    runs = [run_once("new", load, None, args.threads, args.postgres, args.keep)]
+    runs = [run_once("new", load, None, args.workers, args.threads, args.postgres, args.keep)]
     for text in details(runs[0], load):
         print(text, flush=True)
     if baseline_rev:
         with source_tree(baseline_rev) as tree:
-            runs.append(run_once("baseline", load, tree, 1, args.postgres, args.keep))
+            baseline_workers = args.baseline_workers or 8
+            runs.append(run_once("baseline", load, tree, baseline_workers, 1, args.postgres,
+                                 args.keep))
         for text in details(runs[1], load):
             print(text, flush=True)
     print(HEADER)
@@ -555,7 +590,8 @@ def main(argv: list[str] | None = None) -> int:
              f"window_s={load.window:g}", f"workers={load.workers}", f"threads={args.threads}",
              *runs[0].pairs("")]
     if len(runs) > 1:
-        pairs += [f"baseline_rev={baseline_rev}", *runs[1].pairs("baseline_")]
+        pairs += [f"baseline_rev={baseline_rev}", f"baseline_workers={runs[1].workers}",
+                  *runs[1].pairs("baseline_")]
     pairs += [f"wall_s={wall:.0f}", machine()]
     print(" ".join(pairs))
     return 0
