@@ -258,16 +258,13 @@ class Run:
 
         from xeroapp.extensions import db
         from xeroapp.models.xero import PushJob
+        from xeroapp.sync.bulk.jobs import rows_carried
 
         for name, job_id in self.stack.current_jobs().items():
             try:
-                job = Job.fetch(job_id, connection=self.stack.redis())
+                row_ids = rows_carried(Job.fetch(job_id, connection=self.stack.redis()))
             except NoSuchJobError:
                 continue
-            # A lane job names the batch it sends in its meta; an older batch job in its args.
-            args = job.args or ()
-            row_ids = job.meta.get("rows") or (
-                args[1] if len(args) > 1 and isinstance(args[1], list) else [])
             with self.app.app_context():
                 row = db.session.get(PushJob, row_ids[0]) if row_ids else None
                 # claimed: the batch's rows are sent now (or in a moment), not merely picked up

@@ -230,22 +230,27 @@ def _finish_run_of(rows: list[PushJob]) -> None:
 # -- for the sweeper and single-push paths -----------------------------------------------------------
 
 def held_row_ids(redis: Redis, job_ids: list[str]) -> set[int]:
-    """Row ids carried by the bulk jobs among ``job_ids`` (the sweeper's "held"): a lane
-    job's current batch (its meta), or an older batch job's rows (its arguments)."""
+    """Row ids carried by the bulk jobs among ``job_ids`` (the sweeper's "held")."""
     held: set[int] = set()
     for job_id in job_ids:
         if not job_id.startswith((runs.JOB_PREFIX, lanes.JOB_PREFIX)):
             continue
         try:
-            job = Job.fetch(job_id, connection=redis)
+            held.update(rows_carried(Job.fetch(job_id, connection=redis)))
         except NoSuchJobError:
             continue
-        args = job.args or ()
-        if job_id.startswith(lanes.JOB_PREFIX):
-            held.update(int(row_id) for row_id in job.meta.get("rows", ()))
-        elif len(args) >= 2 and isinstance(args[1], list):
-            held.update(int(row_id) for row_id in args[1])
     return held
+
+
+def rows_carried(job: Job) -> list[int]:
+    """The rows a bulk job is sending: a lane job's current batch (its meta), or an older
+    batch job's rows (its arguments); none for any other job."""
+    if job.id.startswith(lanes.JOB_PREFIX):
+        return [int(row_id) for row_id in job.meta.get(lanes.BATCH_META, ())]
+    args = job.args or ()
+    if job.id.startswith(runs.JOB_PREFIX) and len(args) >= 2 and isinstance(args[1], list):
+        return [int(row_id) for row_id in args[1]]
+    return []
 
 
 def batch_of(row: PushJob) -> list[int]:

@@ -56,7 +56,7 @@ def _serve(tenant_id: str, job: Job | None) -> datetime | None:
         return None
     ids = bulk_jobs.batch_of(row)
     if job is not None:  # the sweeper reads which rows a running lane job holds
-        job.meta["rows"] = ids
+        job.meta[lanes.BATCH_META] = ids
         job.save_meta()
     failures = row.attempts or 0  # tries that reached Xero (or died) so far: the back-off
     bulk_jobs.run_bulk_batch(row.bulk_push_id, ids, failures)

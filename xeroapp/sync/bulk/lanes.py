@@ -37,6 +37,9 @@ BULK_QUEUE = "xero-bulk"
 LANE_FUNCTION = "xeroapp.sync.bulk.lane_job.run_lane"
 JOB_PREFIX = "lane-"
 KEY_PREFIX = "xeroapp:lane"
+# Where a running lane job names the rows of the batch it sends (RQ job meta): the sweeper
+# leaves those rows to it.
+BATCH_META = "rows"
 # The held mark outlives the moment its job was scheduled for by this much: if that job is
 # lost (Redis restarted), the mark lapses and the lane can hold again.
 HELD_GRACE_SECONDS = 60
