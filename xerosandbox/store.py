@@ -24,6 +24,9 @@ class Store:
             self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._tables: list[str] = []
+        # State derived from the tables (parsed objects, say), kept by the modules that own
+        # those tables under ``lock``; a wipe forgets it with the rows.
+        self.memo: dict[str, Any] = {}
         self._in_transaction = False
         self._after_commit: list[Callable[[], None]] = []
 
@@ -42,6 +45,7 @@ class Store:
             self._conn.execute("PRAGMA defer_foreign_keys=ON")
             for name in self._tables:
                 self._conn.execute(f'DELETE FROM "{name}"')
+            self.memo.clear()
 
     # -- access ---------------------------------------------------------------------------
     @contextmanager
@@ -62,6 +66,10 @@ class Store:
                 self._run_after_commit()
             finally:
                 self._in_transaction = False
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the open transaction commits, never if it rolls back (a

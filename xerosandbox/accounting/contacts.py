@@ -79,14 +79,22 @@ def find(repo: Repository, key: str) -> dict[str, Any] | None:
 
 
 def by_number(repo: Repository, number: str) -> dict[str, Any] | None:
-    wanted = number.strip().casefold()
-    return next((d for d in repo.all(KIND) if (d.get("ContactNumber") or "").casefold() == wanted), None)
+    return repo.first(KIND, _number_key, number.strip().casefold())
 
 
 def by_name(repo: Repository, name: str) -> dict[str, Any] | None:
-    wanted = name.strip().casefold()
-    return next((d for d in repo.all(KIND) if d.get("ContactStatus") == "ACTIVE"
-                 and d.get("Name", "").strip().casefold() == wanted), None)
+    """The active contact of that name (names are unique among active contacts only)."""
+    return repo.first(KIND, _active_name_key, name.strip().casefold())
+
+
+def _number_key(contact: dict[str, Any]) -> str:
+    return (contact.get("ContactNumber") or "").casefold()
+
+
+def _active_name_key(contact: dict[str, Any]) -> str | None:
+    if contact.get("ContactStatus") != "ACTIVE":
+        return None
+    return contact.get("Name", "").strip().casefold()
 
 
 # -- writes -----------------------------------------------------------------------------------

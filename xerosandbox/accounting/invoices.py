@@ -125,8 +125,16 @@ def find(repo: Repository, key: str) -> dict[str, Any] | None:
     try:
         return repo.get(KIND, str(uuid.UUID(key)))
     except ValueError:
-        wanted = key.strip().casefold()
-        return next((d for d in repo.all(KIND) if (d.get("InvoiceNumber") or "").casefold() == wanted), None)
+        return repo.first(KIND, _number_key, key.strip().casefold())
+
+
+def _number_key(invoice: dict[str, Any]) -> str:
+    return (invoice.get("InvoiceNumber") or "").casefold()
+
+
+def _sales_number_key(invoice: dict[str, Any]) -> str | None:
+    """Sales invoices' numbers are unique; bills' are the supplier's and may repeat."""
+    return _number_key(invoice) if invoice.get("Type") == "ACCREC" else None
 
 
 def render(repo: Repository, doc: dict[str, Any]) -> dict[str, Any]:
@@ -190,8 +198,7 @@ def _holder_of_number(repo: Repository, element: dict[str, Any]) -> dict[str, An
     number = (element.get("InvoiceNumber") or "").strip().casefold()
     if not number or element.get("Type") not in (None, "ACCREC"):
         return None
-    return next((d for d in repo.all(KIND) if d.get("Type") == "ACCREC"
-                 and (d.get("InvoiceNumber") or "").casefold() == number), None)
+    return repo.first(KIND, _sales_number_key, number)
 
 
 def build(write: batch.Write, element: dict[str, Any],
@@ -276,14 +283,14 @@ def _number(write: batch.Write, element: dict[str, Any], doc: dict[str, Any],
         if number:
             doc["InvoiceNumber"] = number
         return
-    others = {(d.get("InvoiceNumber") or "").casefold() for d in write.repo.all(KIND)
-              if d.get("Type") == "ACCREC" and d["InvoiceID"] != doc["InvoiceID"]}
     if number:
-        if number.casefold() in others:
+        holders = write.repo.holders(KIND, _sales_number_key, number.casefold())
+        if any(other["InvoiceID"] != doc["InvoiceID"] for other in holders):
             raise Rejected("Invoice # must be unique.")
         doc["InvoiceNumber"] = number
     elif existing is None or not doc.get("InvoiceNumber"):
-        doc["InvoiceNumber"] = documents.next_number(write, "invoice_number", "INV-", others)
+        taken = write.repo.values(KIND, _sales_number_key)
+        doc["InvoiceNumber"] = documents.next_number(write, "invoice_number", "INV-", taken)
 
 
 def _stamp(doc: dict[str, Any], write: batch.Write) -> dict[str, Any]:

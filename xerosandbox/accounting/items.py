@@ -114,8 +114,11 @@ def find(repo: Repository, key: str) -> dict[str, Any] | None:
 
 
 def by_code(repo: Repository, code: str) -> dict[str, Any] | None:
-    wanted = code.strip().casefold()
-    return next((d for d in repo.all(KIND) if d.get("Code", "").casefold() == wanted), None)
+    return repo.first(KIND, _code_key, code.strip().casefold())
+
+
+def _code_key(item: dict[str, Any]) -> str:
+    return item.get("Code", "").casefold()
 
 
 def handle(write: batch.Write, element: dict[str, Any]) -> batch.Result:

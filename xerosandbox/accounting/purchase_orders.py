@@ -100,9 +100,11 @@ def find(repo: Repository, key: str) -> dict[str, Any] | None:
     try:
         return repo.get(KIND, str(uuid.UUID(key)))
     except ValueError:
-        wanted = key.strip().casefold()
-        return next((d for d in repo.all(KIND)
-                     if (d.get("PurchaseOrderNumber") or "").casefold() == wanted), None)
+        return repo.first(KIND, _number_key, key.strip().casefold())
+
+
+def _number_key(order: dict[str, Any]) -> str:
+    return (order.get("PurchaseOrderNumber") or "").casefold()
 
 
 def render(repo: Repository, doc: dict[str, Any]) -> dict[str, Any]:
@@ -161,8 +163,7 @@ def _holder_of_number(repo: Repository, element: dict[str, Any]) -> dict[str, An
     number = (element.get("PurchaseOrderNumber") or "").strip().casefold()
     if not number:
         return None
-    return next((d for d in repo.all(KIND)
-                 if (d.get("PurchaseOrderNumber") or "").casefold() == number), None)
+    return repo.first(KIND, _number_key, number)
 
 
 def build(write: batch.Write, element: dict[str, Any], existing: dict[str, Any] | None,
@@ -233,14 +234,15 @@ def _lines(write: batch.Write, element: dict[str, Any], doc: dict[str, Any]) -> 
 
 def _number(write: batch.Write, element: dict[str, Any], doc: dict[str, Any]) -> None:
     number = (element.get("PurchaseOrderNumber") or "").strip()
-    others = {(d.get("PurchaseOrderNumber") or "").casefold() for d in write.repo.all(KIND)
-              if d["PurchaseOrderID"] != doc["PurchaseOrderID"]}
     if number:
-        if number.casefold() in others:
+        holders = write.repo.holders(KIND, _number_key, number.casefold())
+        if any(other["PurchaseOrderID"] != doc["PurchaseOrderID"] for other in holders):
             raise Rejected("Order number must be unique")
         doc["PurchaseOrderNumber"] = number
     elif not doc.get("PurchaseOrderNumber"):
-        doc["PurchaseOrderNumber"] = documents.next_number(write, "purchase_order_number", "PO-", others)
+        taken = write.repo.values(KIND, _number_key)
+        doc["PurchaseOrderNumber"] = documents.next_number(write, "purchase_order_number", "PO-",
+                                                           taken)
 
 
 def _stamp(doc: dict[str, Any], write: batch.Write) -> dict[str, Any]:
