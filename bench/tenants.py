@@ -127,6 +127,9 @@ class Run:
     worker_cpu_s: float = 0.0
     redis_cmds: int = 0
     machine_busy: float = 0.0  # share of all cores busy in the window
+    # Cores each part kept busy in the window: the sandbox stands in for Xero's servers,
+    # which are not on this machine, and serves every call from one Python process.
+    parts_cores: dict[str, float] = field(default_factory=dict)
     worker_memory_mib: float = 0.0  # the workers' PSS at the end of the window
     window: float = 0.0
     wall_s: float = 0.0
@@ -223,6 +226,7 @@ class Snapshot:
     redis_cmds: int
     cpu_busy: float
     cpu_total: float
+    parts_cpu: dict[str, float]  # CPU seconds so far of the stack's sandbox, web, Redis
 
     @classmethod
     def take(cls, stack: BenchStack) -> Snapshot:
@@ -232,7 +236,18 @@ class Snapshot:
         finally:
             client.close()
         busy, total = machine_cpu()
-        return cls(totals(stack), stack.cpu_seconds("worker-"), commands, busy, total)
+        return cls(totals(stack), stack.cpu_seconds("worker-"), commands, busy, total,
+                   parts_cpu(stack))
+
+
+def parts_cpu(stack: BenchStack) -> dict[str, float]:
+    """CPU seconds used so far by each part of the stack but the workers (the machine's
+    PostgreSQL is shared with other processes and left out)."""
+    from bench.stack import process_cpu_seconds
+
+    used = {part: stack.cpu_seconds(part) for part in ("sandbox", "web")}
+    used["redis"] = process_cpu_seconds(stack._redis.pid) if stack._redis else 0.0
+    return used
 
 
 def workers_memory_mib(stack: BenchStack) -> float:
@@ -337,6 +352,9 @@ def measure(run: Run, load: Load, stack: BenchStack, app, bulk: list[tuple[Perso
     run.redis_cmds = after.redis_cmds - before.redis_cmds
     run.machine_busy = ((after.cpu_busy - before.cpu_busy)
                         / max(1.0, after.cpu_total - before.cpu_total))
+    run.parts_cores = {part: (after.parts_cpu[part] - before.parts_cpu[part]) / load.window
+                       for part in after.parts_cpu}
+    run.parts_cores["workers"] = run.worker_cpu_s / load.window
 
     bulk_ids = [workspace_id for _, workspace_id in bulk]
     done_by_org = dict.fromkeys(bulk_ids, 0)
@@ -512,6 +530,8 @@ def details(run: Run, load: Load) -> list[str]:
             f"{xero_bound} ({load.orgs} x {CEILING}), this machine ~{machine_bound:.0f} "
             f"(done / CPU busy share, at this run's mix of single and batched pushes); "
             f"binding: {binds}; Redis {run.redis_cmds / load.window:.0f} commands/s",
+            f"{run.name}: cores busy in the window: " + " ".join(
+                f"{part}={cores:.2f}" for part, cores in run.parts_cores.items()),
             f"{run.name}: quiet Sends clicked after every 'Send all' was answered: "
             f"{len(run.quiet_waits_steady)}, p50={_p(run.quiet_waits_steady, 0.5):.2f}s "
             f"p95={_p(run.quiet_waits_steady, 0.95):.2f}s; every quiet Send's time on the "

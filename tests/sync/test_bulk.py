@@ -69,6 +69,9 @@ def test_progress_survives_a_reload_and_polls_until_finished(desk, records):
     page = desk.client.get("/clients/").get_data(as_text=True)  # a reload, before the worker ran
     assert "<progress" in page and 'hx-trigger="load delay:1s"' in page
     assert "0 sent · 0 failed · 3 waiting" in text_of(page)
+    # While it runs the buttons are off and count nothing (the counts change under the run).
+    assert "Send all not in Xero (" not in text_of(page)
+    assert "A bulk push of this list is running" in page
     desk.drain()
     done = partial(desk, "clients")
     assert "3 sent · 0 failed · 0 waiting" in text_of(done)

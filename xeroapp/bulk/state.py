@@ -53,7 +53,11 @@ def bulk_state(kind: str, workspace_id: int, *, run: BulkPush | None = None,
         state.off_reason = "Xero is not connected, so nothing can be sent yet."
     elif connection.needs_reconnect:
         state.off_reason = "Xero needs reconnecting before anything can be sent."
-    else:
+    elif not state.running:
+        # Not while a run of this list goes: its buttons are off, and the counts change under
+        # it. They are also the costly part of the partial each open list polls every second:
+        # PostgreSQL's statistics lag a run's thousands of new rows, and until its next
+        # ANALYZE it plans the "no pending push" test as a scan of them per record.
         state.send_count = runs.count(kind, "send", workspace_id, connection.tenant_id)
         state.update_count = runs.count(kind, "update", workspace_id, connection.tenant_id)
         if kind == "invoice":  # the one bulk kind Xero can lock (paid, voided ...)

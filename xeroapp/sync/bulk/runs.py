@@ -94,12 +94,7 @@ def start(workspace_id: int, kind: str, mode: str, user: User) -> BulkPush:
     if connection.needs_reconnect:
         raise CannotStart("Xero needs reconnecting before anything can be sent: reconnect in "
                           "Settings > Integrations.")
-    model = BULK_MODELS[kind]
-    ids = list(db.session.scalars(candidates(kind, mode, workspace_id, connection.tenant_id)
-                                  .with_only_columns(model.id).order_by(model.id)))
-    if not ids:
-        raise CannotStart(_nothing_to_do(kind, mode, workspace_id, connection.tenant_id))
-    run = _stage(workspace_id, kind, mode, user, connection.tenant_id, ids)
+    run = _stage(workspace_id, kind, mode, user, connection.tenant_id)
     if run is None:  # a concurrent click won the race: its run is the one
         return running(workspace_id, kind) or _raise_busy()
     lanes.wake(run.tenant_id)
@@ -120,24 +115,37 @@ def _raise_busy() -> BulkPush:
     raise CannotStart("Another push of these records started at the same moment; try again.")
 
 
-def _stage(workspace_id: int, kind: str, mode: str, user: User, tenant_id: str,
-           ids: list[int]) -> BulkPush | None:
+def _stage(workspace_id: int, kind: str, mode: str, user: User,
+           tenant_id: str) -> BulkPush | None:
     """Insert the run and its rows, committed; None when a concurrent push took a record
-    first (the partial unique index refuses a second pending row)."""
-    versions = dict(db.session.execute(sa.select(BULK_MODELS[kind].id, BULK_MODELS[kind].version)
-                                       .where(BULK_MODELS[kind].id.in_(ids))).all())
+    first (the partial unique index refuses a second pending row); raises CannotStart when
+    there is nothing to push.
+
+    One INSERT ... SELECT: the records never travel to Python and back, so thousands of rows
+    are staged in a few hundredths of a second and twenty organisations pressing "Send all"
+    at once do not hold up everyone's pages."""
+    model = BULK_MODELS[kind]
     run = BulkPush(workspace_id=workspace_id, record_kind=kind, mode=mode, tenant_id=tenant_id,
-                   total=len(ids), requested_by_id=user.id)
+                   total=0, requested_by_id=user.id)
     db.session.add(run)
     db.session.flush()
-    # One multi-row INSERT (no ORM objects): 3,000 rows staged in a tenth of the time, so
-    # twenty organisations pressing Send all at once do not hold up everyone's pages.
-    db.session.execute(sa.insert(PushJob), [
-        {"workspace_id": workspace_id, "record_kind": kind, "record_id": record_id,
-         "record_version": versions.get(record_id), "tenant_id": tenant_id, "action": mode,
-         "status": "queued", "requested_by_id": user.id, "bulk_push_id": run.id}
-        for record_id in ids])
+    now = utcnow()
+    values = {"workspace_id": sa.literal(workspace_id), "record_kind": sa.literal(kind),
+              "record_id": model.id, "record_version": model.version,
+              "tenant_id": sa.literal(tenant_id), "action": sa.literal(mode),
+              "status": sa.literal("queued"), "attempts": sa.literal(0),
+              "rate_limit_waits": sa.literal(0), "requested_by_id": sa.literal(user.id),
+              "bulk_push_id": sa.literal(run.id),
+              "created_at": sa.literal(now, PushJob.created_at.type),
+              "updated_at": sa.literal(now, PushJob.updated_at.type)}
+    rows = (candidates(kind, mode, workspace_id, tenant_id)
+            .with_only_columns(*values.values()).order_by(model.id))
     try:
+        staged = db.session.execute(sa.insert(PushJob).from_select(list(values), rows))
+        if not staged.rowcount:
+            db.session.rollback()
+            raise CannotStart(_nothing_to_do(kind, mode, workspace_id, tenant_id))
+        run.total = staged.rowcount
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
