@@ -69,7 +69,7 @@ CEILING = CEILING_CALLS * RECORDS_PER_CALL  # records per organisation per Xero 
 SET_UP_PARALLEL = 4     # people signing up at once: more only queue on gunicorn and SQLite
 IDLE_TIMEOUT_S = 180.0  # the app's reads after connecting must be done by then
 POLL_S = 1.0
-# PostgreSQL, as production runs: 20 "Send all" pressed at once each stage 3,000 rows in one
+# PostgreSQL, as production runs: 20 "Send all" pressed at once each stage thousands of rows in one
 # transaction, and SQLite's single writer makes them wait in turn past its 5 s busy timeout
 # ("database is locked", HTTP 500).
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1/postgres"
@@ -558,7 +558,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between a quiet person's Sends (x 0.5 .. 1.5)")
     parser.add_argument("--grace", type=float, default=60.0,
                         help="seconds after the window for the quiet sends to finish")
-    parser.add_argument("--bulk-clients", type=int, default=3000, help="clients per bulk org")
+    parser.add_argument("--bulk-clients", type=int, default=7000,
+                        help="clients per bulk org (more than its ceiling sends in the window, so "
+                             "that none runs out before the window ends)")
     parser.add_argument("--workers", type=int, default=2, help="RQ worker processes")
     parser.add_argument("--threads", type=int, default=12,
                         help="`flask rq-worker --threads N` for this tree's run (when > 1)")

@@ -91,6 +91,19 @@ def test_second_click_returns_the_running_run(desk, records, app):
     assert len(desk.held("contacts")) == 5
 
 
+def test_a_record_whose_send_is_pending_is_left_to_it(desk, records, app):
+    ids = make_clients(desk, records, 4)
+    assert desk.press("client", ids[2]).status_code == 200  # its own Send, not yet run
+    assert "3 waiting" in text_of(start(desk, "clients").get_data(as_text=True))
+    with app.app_context():
+        run = db.session.scalars(db.select(BulkPush)).one()
+        staged = db.session.scalars(db.select(PushJob.record_id)
+                                    .where(PushJob.bulk_push_id == run.id)).all()
+        assert sorted(staged) == sorted(ids[:2] + ids[3:]) and run.total == 3
+    desk.drain()
+    assert len(desk.held("contacts")) == 4  # each once
+
+
 def test_update_all_changed_touches_only_changed_records(desk, records, app):
     ids = make_clients(desk, records, 4)
     start(desk, "clients")

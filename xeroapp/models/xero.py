@@ -25,6 +25,9 @@ PUSH_ACTIONS = ("send", "update")
 # and records a new push.
 PUSH_STATUSES = ("queued", "running", "waiting", "done", "failed", "ambiguous", "blocked")
 PENDING_PUSH_STATUSES = ("queued", "running", "waiting")
+# The predicate of the one-pending-push-per-record index, as SQL (an INSERT's ON CONFLICT
+# names the index by repeating it).
+PENDING_INDEX_WHERE = "status IN ('queued', 'running', 'waiting')"
 # PushJob.error_kind: why a push stopped, or what a ``waiting`` one waits for; the panel
 # chooses what it offers next from it (Try again, choose a contact, nothing).
 PUSH_ERROR_KINDS = ("validation", "locked", "unreachable", "rate_limit", "not_found", "ambiguous",
@@ -175,8 +178,8 @@ class PushJob(WorkspaceOwned, Timestamped, db.Model):
         # same row even when both requests race past the "already pending?" check.
         sa.Index("uq_push_jobs_pending_record", "workspace_id", "record_kind", "record_id",
                  unique=True,
-                 sqlite_where=sa.text("status IN ('queued', 'running', 'waiting')"),
-                 postgresql_where=sa.text("status IN ('queued', 'running', 'waiting')")),
+                 sqlite_where=sa.text(PENDING_INDEX_WHERE),
+                 postgresql_where=sa.text(PENDING_INDEX_WHERE)),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -21,13 +21,14 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from xeroapp.extensions import db
 from xeroapp.models import BulkPush, Client, Invoice, Product, Supplier
 from xeroapp.models.types import utcnow
 from xeroapp.models.workspace import User
-from xeroapp.models.xero import PENDING_PUSH_STATUSES, PushJob, XeroConnection, XeroLink
+from xeroapp.models.xero import (PENDING_INDEX_WHERE, PENDING_PUSH_STATUSES, PushJob,
+                                 XeroConnection, XeroLink)
 from xeroapp.sync import xero_locks
 from xeroapp.sync.bulk import lanes
 
@@ -47,11 +48,13 @@ class CannotStart(Exception):
 
 # -- which records ------------------------------------------------------------------------------
 
-def candidates(kind: str, mode: str, workspace_id: int, tenant_id: str) -> sa.Select:
+def candidates(kind: str, mode: str, workspace_id: int, tenant_id: str, *,
+               pending_too: bool = False) -> sa.Select:
     """SELECT the records a run of ``mode`` would push: not linked in this organisation
     (send), or linked with a version newer than the one last pushed and still editable in
-    Xero (update); never those with a push already pending. ``locked``: the changed ones Xero
-    takes no more changes to, which an update leaves out."""
+    Xero (update); never those with a push already pending (``pending_too``: leave that to
+    the caller). ``locked``: the changed ones Xero takes no more changes to, which an update
+    leaves out."""
     model = BULK_MODELS[kind]
     link = so.aliased(XeroLink)
     pending = sa.select(PushJob.id).where(
@@ -61,7 +64,9 @@ def candidates(kind: str, mode: str, workspace_id: int, tenant_id: str) -> sa.Se
              .outerjoin(link, sa.and_(link.workspace_id == model.workspace_id,
                                       link.record_kind == kind, link.record_id == model.id,
                                       link.tenant_id == tenant_id))
-             .where(model.workspace_id == workspace_id, ~pending.exists()))
+             .where(model.workspace_id == workspace_id))
+    if not pending_too:
+        query = query.where(~pending.exists())
     if mode == "send":
         return query.where(link.id.is_(None))
     changed = query.where(link.id.is_not(None), sa.or_(link.pushed_version.is_(None),
@@ -95,8 +100,11 @@ def start(workspace_id: int, kind: str, mode: str, user: User) -> BulkPush:
         raise CannotStart("Xero needs reconnecting before anything can be sent: reconnect in "
                           "Settings > Integrations.")
     run = _stage(workspace_id, kind, mode, user, connection.tenant_id)
-    if run is None:  # a concurrent click won the race: its run is the one
-        return running(workspace_id, kind) or _raise_busy()
+    if run is None:  # every record has a push pending: a concurrent click's run, say
+        current = running(workspace_id, kind)
+        if current is not None:
+            return current
+        raise CannotStart(_nothing_to_do(kind, mode, workspace_id, connection.tenant_id))
     lanes.wake(run.tenant_id)
     return run
 
@@ -111,19 +119,16 @@ def _nothing_to_do(kind: str, mode: str, workspace_id: int, tenant_id: str) -> s
     return "Nothing to update: no record changed since it was sent."
 
 
-def _raise_busy() -> BulkPush:
-    raise CannotStart("Another push of these records started at the same moment; try again.")
-
-
 def _stage(workspace_id: int, kind: str, mode: str, user: User,
            tenant_id: str) -> BulkPush | None:
-    """Insert the run and its rows, committed; None when a concurrent push took a record
-    first (the partial unique index refuses a second pending row); raises CannotStart when
-    there is nothing to push.
+    """Insert the run and its rows, committed; None when there is no record to push.
 
     One INSERT ... SELECT: the records never travel to Python and back, so thousands of rows
     are staged in a few hundredths of a second and twenty organisations pressing "Send all"
-    at once do not hold up everyone's pages."""
+    at once do not hold up everyone's pages. A record with a push already pending (another
+    tab's, a concurrent click's) is left out by the one-pending-push-per-record index itself
+    (ON CONFLICT DO NOTHING), not by a NOT EXISTS that PostgreSQL, with statistics that lag
+    a table filling fast, planned as a scan of every row the statement had inserted so far."""
     model = BULK_MODELS[kind]
     run = BulkPush(workspace_id=workspace_id, record_kind=kind, mode=mode, tenant_id=tenant_id,
                    total=0, requested_by_id=user.id)
@@ -138,19 +143,26 @@ def _stage(workspace_id: int, kind: str, mode: str, user: User,
               "bulk_push_id": sa.literal(run.id),
               "created_at": sa.literal(now, PushJob.created_at.type),
               "updated_at": sa.literal(now, PushJob.updated_at.type)}
-    rows = (candidates(kind, mode, workspace_id, tenant_id)
+    rows = (candidates(kind, mode, workspace_id, tenant_id, pending_too=True)
             .with_only_columns(*values.values()).order_by(model.id))
-    try:
-        staged = db.session.execute(sa.insert(PushJob).from_select(list(values), rows))
-        if not staged.rowcount:
-            db.session.rollback()
-            raise CannotStart(_nothing_to_do(kind, mode, workspace_id, tenant_id))
-        run.total = staged.rowcount
-        db.session.commit()
-    except IntegrityError:
+    db.session.execute(_insert_unless_pending().from_select(list(values), rows))
+    # Counted, not the statement's rowcount: psycopg reports -1 for this INSERT.
+    run.total = db.session.scalar(sa.select(sa.func.count()).where(PushJob.bulk_push_id == run.id))
+    if not run.total:
         db.session.rollback()
         return None
+    db.session.commit()
     return run
+
+
+def _insert_unless_pending():
+    """INSERT INTO push_jobs ... ON CONFLICT (the pending-push index) DO NOTHING, in this
+    database's dialect (PostgreSQL and SQLite spell it alike)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(PushJob).on_conflict_do_nothing(
+        index_elements=["workspace_id", "record_kind", "record_id"],
+        index_where=sa.text(PENDING_INDEX_WHERE))
 
 
 def batch_job_id(run_id: int, first_row_id: int, attempt: int = 0) -> str:
