@@ -32,10 +32,9 @@ def _versioned_parent(obj: object) -> Versioned | None:
 def bump_versions(session: so.Session, flush_context, instances) -> None:
     edited: dict[int, Versioned] = {}
     for obj in session.dirty:
-        if not _is_edited(obj):
-            continue
+        # The cheap test first: most dirty objects of a push (its rows, links) version nothing.
         target = obj if isinstance(obj, Versioned) else _versioned_parent(obj)
-        if target is not None:
+        if target is not None and _is_edited(obj):
             edited[id(target)] = target
     for obj in list(session.new) + list(session.deleted):
         parent = _versioned_parent(obj)
