@@ -33,6 +33,7 @@ from types import FrameType
 from typing import Any
 
 from flask import Flask
+from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from rq.exceptions import StopRequested
@@ -80,6 +81,16 @@ class ThreadWorker(AppSimpleWorker):
     def procline(self, message: str) -> None:
         """One process title for all threads: each thread's state would overwrite the
         others', so it stays the command line."""
+
+    def _set_ip_address(self, connection: Redis) -> None:
+        """RQ names a connection (CLIENT SETNAME) and then looks for that name in CLIENT LIST;
+        with the pool shared by every thread the two commands may go out on different
+        connections and the worker's address is lost. Both go on one connection here."""
+        own = Redis(connection_pool=connection.connection_pool, single_connection_client=True)
+        try:
+            super()._set_ip_address(own)
+        finally:
+            own.close()
 
     def register_birth(self) -> None:
         # The name holds this process's pid and the thread's index, so an entry under it that
