@@ -11,57 +11,26 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from tests.sync.push_support import HTMX, text_of
 from tests.sync.test_lost_answers import copies_by_reference, invoices, rows, until_settled
+from tests.worker_processes import Start, wait_until, worker_processes
 from xeroapp.models.types import utcnow
 from xeroapp.queue import get_queue, get_redis, queue_names
 from xeroapp.sync import sweeper
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 IN_FLIGHT_SECONDS = 2.0  # how long the sandbox holds each PUT /Invoices before saving it
 
 
-def worker_env(app, sandbox_url: str) -> dict[str, str]:
-    """What an operator's worker on this deployment would be started with."""
-    config = app.config
-    env = {**os.environ, "DATABASE_URL": config["DATABASE_URL"], "REDIS_URL": config["REDIS_URL"],
-           "SECRET_KEY": config["SECRET_KEY"],
-           "TOKEN_ENCRYPTION_KEY": config["TOKEN_ENCRYPTION_KEY"],
-           "XERO_CLIENT_ID": config["XERO_CLIENT_ID"],
-           "XERO_CLIENT_SECRET": config["XERO_CLIENT_SECRET"],
-           "XERO_LOGIN_URL": sandbox_url, "XERO_IDENTITY_URL": sandbox_url,
-           "XERO_API_URL": sandbox_url, "WORKER_NICE": "0"}
-    env.pop("FLASK_APP", None)
-    return env
-
-
 @pytest.fixture
-def real_worker(app, live_sandbox) -> Iterator[Callable[[], subprocess.Popen]]:
-    started: list[subprocess.Popen] = []
-
-    def start() -> subprocess.Popen:
-        # A process group of its own: the kill reaches the worker and its work horse at once,
-        # as when a container or a machine dies.
-        proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "rq-worker"],
-                                cwd=REPO, env=worker_env(app, live_sandbox.url),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                start_new_session=True)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        proc.stderr.close()
+def real_worker(app, live_sandbox) -> Iterator[Start]:
+    with worker_processes(app, live_sandbox.url) as start:
+        yield start
 
 
 def sigkill(proc: subprocess.Popen) -> None:
@@ -92,14 +61,6 @@ def heartbeat_lapsed() -> datetime:
     assert scores, "the killed job is still in the started registry"
     expiry = datetime.fromtimestamp(max(scores), timezone.utc)
     return max(expiry, utcnow() + sweeper.RUNNING_GRACE) + timedelta(seconds=1)
-
-
-def wait_until(what: str, ready: Callable[[], bool], limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
-    while not ready():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.05)
 
 
 def test_a_worker_sigkilled_mid_put_leaves_every_invoice_linked_once(

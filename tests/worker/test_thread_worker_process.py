@@ -5,40 +5,22 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from rq import Worker
 from rq.job import Job
 from rq.registry import FinishedJobRegistry, StartedJobRegistry
 
-from tests.sync.test_worker_killed import REPO, wait_until, worker_env
+from tests.worker_processes import Start, wait_until, worker_processes
 from tests.worker.jobs import nap
 from xeroapp.queue import get_queue, get_redis
-
-Start = Callable[..., subprocess.Popen]
-
 
 @pytest.fixture
 def worker_process(app) -> Iterator[Start]:
     """``start(*options, sandbox_url=...)``: a `flask rq-worker` process with ``options``."""
-    started: list[subprocess.Popen] = []
-
-    def start(*options: str, sandbox_url: str = "http://127.0.0.1:9") -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "rq-worker",
-                                 *options], cwd=REPO, env=worker_env(app, sandbox_url),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        proc.stderr.close()
+    with worker_processes(app, "http://127.0.0.1:9") as start:
+        yield start
 
 
 def exit_status(proc: subprocess.Popen, limit: float = 30.0) -> int:
