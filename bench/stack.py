@@ -181,6 +181,10 @@ class BenchStack(ChildProcesses):
                 total += sum(process_cpu_seconds(pid) for pid in [proc.pid, *descendants(proc.pid)])
         return total
 
+    def redis_cpu_seconds(self) -> float:
+        """CPU time used so far by the stack's own Redis (0 when it is not running)."""
+        return process_cpu_seconds(self._redis.pid) if self._redis is not None else 0.0
+
     def live_workers(self) -> list[str]:
         return [name for name, proc in self.processes.items()
                 if name.startswith("worker-") and proc.poll() is None]

@@ -243,10 +243,8 @@ class Snapshot:
 def parts_cpu(stack: BenchStack) -> dict[str, float]:
     """CPU seconds used so far by each part of the stack but the workers (the machine's
     PostgreSQL is shared with other processes and left out)."""
-    from bench.stack import process_cpu_seconds
-
     used = {part: stack.cpu_seconds(part) for part in ("sandbox", "web")}
-    used["redis"] = process_cpu_seconds(stack._redis.pid) if stack._redis else 0.0
+    used["redis"] = stack.redis_cpu_seconds()
     return used
 
 
