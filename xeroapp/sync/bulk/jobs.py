@@ -98,7 +98,7 @@ def _run_batch(run_id: int, row_ids: list[int], failures: int,
         if stop.reraise:
             raise
         return counts
-    return _record(run, [row for row, _ in pairs], outcomes)
+    return _record(run, ctx, [row for row, _ in pairs], outcomes)
 
 
 def _stopped(run_id: int, rows: list[PushJob], stop: Stop, failures: int) -> dict[str, int]:
@@ -116,15 +116,16 @@ def _claim(row_ids: list[int]) -> list[PushJob]:
     """Mark the runnable rows ``running`` in one conditional UPDATE: a row another worker
     claimed (or that finished) meanwhile is left out."""
     now = utcnow()
-    claimed = list(db.session.scalars(
+    claimed = db.session.scalars(
         sa.update(PushJob).where(PushJob.id.in_(row_ids), PushJob.is_runnable(now))
         .values(status="running", started_at=now, attempts=PushJob.attempts + 1,
                 error_message=None, error_field=None, error_kind=None, not_before=None,
                 updated_at=now)
-        .returning(PushJob.id), execution_options={"synchronize_session": False}))
+        .returning(PushJob),
+        execution_options={"synchronize_session": False, "populate_existing": True})
+    rows = sorted(claimed, key=lambda row: row.id)
     db.session.commit()
-    return list(db.session.scalars(sa.select(PushJob).where(PushJob.id.in_(claimed))
-                                   .order_by(PushJob.id)))
+    return rows
 
 
 def _records(kind: str, rows: list[PushJob]) -> list[tuple[PushJob, Any]]:
@@ -138,9 +139,10 @@ def _records(kind: str, rows: list[PushJob]) -> list[tuple[PushJob, Any]]:
         if record is None or record.workspace_id != row.workspace_id:
             _set(row, "failed", f"This {messages.noun(kind)} was deleted before it could be sent.")
         else:
-            row.record_version = record.version
+            row.record_version = record.version  # committed with the first call's key
             pairs.append((row, record))
-    db.session.commit()
+    if len(pairs) < len(rows):
+        db.session.commit()
     return pairs
 
 
@@ -167,17 +169,26 @@ def _set(row: PushJob, status: str, message: str | None, field: str | None = Non
         row.finished_at = utcnow()
 
 
-def _record(run: BulkPush, rows: list[PushJob], outcomes: list[Outcome]) -> dict[str, int]:
-    """Each row's own outcome, committed with the links the sender wrote."""
+def _record(run: BulkPush, ctx: BatchContext, rows: list[PushJob],
+            outcomes: list[Outcome]) -> dict[str, int]:
+    """Each row's own outcome, committed with the links the sender made."""
+    done = [row for row, outcome in zip(rows, outcomes) if outcome.ok]
     for row, outcome in zip(rows, outcomes):
-        if outcome.ok:
-            _set(row, "done", None)
-        else:
+        if not outcome.ok:
             _set(row, "failed", outcome.message, outcome.field, outcome.kind)
+    ctx.links.save()
+    if done:  # one UPDATE for them all: the ORM would write each row on its own
+        db.session.execute(
+            sa.update(PushJob).where(PushJob.id.in_([row.id for row in done]))
+            .values(status="done", error_message=None, error_field=None, error_kind=None,
+                    finished_at=utcnow()),
+            execution_options={"synchronize_session": False})
     db.session.commit()
+    for row in done:  # read again if anyone asks
+        db.session.expire(row)
     db.session.refresh(run)  # another batch of the run may have finished it meanwhile
     runs.refresh_finished(run)
-    return {"sent": sum(o.ok for o in outcomes), "failed": sum(not o.ok for o in outcomes)}
+    return {"sent": len(done), "failed": len(rows) - len(done)}
 
 
 def _fail_all(rows: list[PushJob], stop: Stop) -> dict[str, int]:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from xeroapp.extensions import db
 from xeroapp.models import Invoice, Product, PushJob, Workspace, XeroConnection, XeroLink
@@ -111,16 +112,30 @@ class BatchContext:
         clients call carries the rows of the invoices it is for. Calls that only follow up
         on an answer (adoptions) carry no row: they are made again from the replayed one."""
         key = batch_key(self.run_id, step, elements)
-        for record in carrying:
-            self.rows[record.id].idempotency_key = key
         if carrying:
-            db.session.commit()
+            stamp_key([self.rows[record.id] for record in carrying], key)
+            self.commit()
         answer = self.xero.accounting(method, resource, params={**BATCH_PARAMS, **(params or {})},
                                       json={plural: elements}, idempotency_key=key)
         return answer.get(plural) or []
 
     def row_of(self, record: Any) -> PushJob:
         return self.rows[record.id]
+
+    def commit(self) -> None:
+        """Commit the batch's work so far, the links it made included."""
+        self.links.save()
+        db.session.commit()
+
+
+def stamp_key(rows: list[PushJob], key: str) -> None:
+    """Store ``key`` on ``rows`` in one UPDATE (the caller commits); the loaded rows take
+    it too."""
+    db.session.execute(sa.update(PushJob).where(PushJob.id.in_([row.id for row in rows]))
+                       .values(idempotency_key=key),
+                       execution_options={"synchronize_session": False})
+    for row in rows:
+        so.attributes.set_committed_value(row, "idempotency_key", key)
 
 
 def batch_key(run_id: int, step: str, elements: list[dict]) -> str:
@@ -287,7 +302,7 @@ def _send_missing_clients(ctx: BatchContext, invoices: list[Invoice]) -> dict[in
         return {}
     results = push_contacts(ctx, clients, carrying=[i for i in invoices
                                                     if ctx.links.find(i.client) is None])
-    db.session.commit()
+    ctx.commit()
     refused_clients = {c.id: o for c, o in zip(clients, results) if not o.ok}
     return {i.id: Outcome(False, f"Its client {i.client.name} could not be sent to Xero. "
                                  f"{refused_clients[i.client_id].message}", "Client", "validation")
